@@ -1,0 +1,44 @@
+package dev.keysafe.envvars;
+
+import com.openai.client.OpenAIClient;
+import dev.keysafe.common.ApiKey;
+import dev.keysafe.common.ExitCode;
+import dev.keysafe.common.OpenAiCall;
+import dev.keysafe.common.OpenAiCall.Failure;
+import java.io.PrintStream;
+import java.util.Map;
+
+/**
+ * Asks the model one question, with the key taken from the environment, and prints the answer.
+ *
+ * <pre>OPENAI_API_KEY=... java dev.keysafe.envvars.Ask "your question"</pre>
+ */
+public final class Ask {
+
+    private Ask() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(System.getenv(), args, System.out, System.err));
+    }
+
+    /** The whole program, with its inputs as parameters; returns the exit code. */
+    static int run(Map<String, String> env, String[] args, PrintStream out, PrintStream err) {
+        try {
+            // Read once: the environment does not change while we run.
+            ApiKey key = EnvVarKey.from(env);
+            OpenAIClient client = OpenAiCall.client(key, env);
+            try {
+                out.println(OpenAiCall.ask(client, OpenAiCall.model(env), OpenAiCall.question(args)));
+                return ExitCode.OK;
+            } finally {
+                client.close();
+            }
+        } catch (RuntimeException e) {
+            // One line that names the problem; never the exception's own message, which can quote the upstream body.
+            Failure failure = OpenAiCall.explain(e);
+            err.println(failure.message());
+            return failure.exitCode();
+        }
+    }
+}

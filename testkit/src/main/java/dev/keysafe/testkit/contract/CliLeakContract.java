@@ -1,0 +1,110 @@
+package dev.keysafe.testkit.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.KeyPatterns;
+import dev.keysafe.testkit.leaks.Detectors;
+import dev.keysafe.testkit.run.LeakProbe;
+import dev.keysafe.testkit.run.LeakProbe.Probe;
+import dev.keysafe.testkit.run.ModuleLaunch;
+import dev.keysafe.testkit.run.Scenario;
+import dev.keysafe.testkit.stub.OpenAiStub;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The contract every command-line module passes: the key reaches the upstream API and nowhere
+ * else. A module's integration test extends this class and says two things: how its app is given
+ * a key ({@link #launch(Canary)}) and which of its objects hold one ({@link #keyHolders(Canary)}).
+ *
+ * <p>The contract plants a fresh canary, runs the module as its own JVM against the OpenAI stub on
+ * the happy path and through every fault, and asserts that the canary reached the stub, that the
+ * module answered or failed cleanly, and that the canary, in every form, appears in none of the
+ * channels a command-line app has: C1, C7-C11, C13-C16, C20, C21.
+ *
+ * <p>Run it from Failsafe (a class named {@code *IT}): the build-output check needs the jar.
+ */
+public abstract class CliLeakContract {
+
+    /** How the module is given {@code key} and started; the stub's URL is added as OPENAI_BASE_URL. */
+    protected abstract ModuleLaunch launch(Canary key);
+
+    /** Every object of the module that holds a key, built around {@code key}. */
+    protected abstract List<Object> keyHolders(Canary key);
+
+    /** The module's folder; Maven runs tests from it. */
+    protected Path moduleDir() {
+        return Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Scenario.class)
+    @Execution(ExecutionMode.CONCURRENT)
+    void key_reaches_upstream_and_nowhere_else(Scenario scenario, @TempDir Path workDir) {
+        Canary canary = Canary.forThisRun();
+
+        Probe probe;
+        // A stub per scenario, so scenarios can run side by side.
+        try (OpenAiStub stub = OpenAiStub.start()) {
+            probe = LeakProbe.run(scenario, launch(canary), canary, stub, workDir);
+        }
+
+        assertThat(probe.keyReachedUpstream(canary))
+                .as("the key reached the upstream API (journal: %s)", probe.journal()).isTrue();
+        assertThat(probe.behavedAsExpected())
+                .as("%s: %s a clean result, got %s; stderr starts: %s", scenario,
+                        scenario.answers() ? "the answer on stdout and exit 0 is" : "a non-zero exit with a message is",
+                        probe.run(), firstLines(probe.run().stderr(), canary))
+                .isTrue();
+        assertThat(probe.findings()).as("places the key leaked to").isEmpty();
+    }
+
+    @Test
+    void key_holders_never_print_the_key() {
+        Canary canary = Canary.forThisRun();
+        List<Object> holders = keyHolders(canary);
+
+        assertThat(holders).as("objects that hold the key").isNotEmpty();
+        assertThat(holders).allSatisfy(h -> assertThat(String.valueOf(h)).isNotBlank());
+        assertThat(Detectors.inObjects(canary, holders)).isEmpty();
+    }
+
+    @Test
+    void module_files_hold_no_key_shaped_string() {
+        assertThat(moduleDir().resolve("pom.xml")).as("the scan starts in the module").exists();
+
+        assertThat(Detectors.inWorkingTree(KeyPatterns.all(), moduleDir())).isEmpty();
+    }
+
+    @Test
+    void git_history_of_the_module_holds_no_key_shaped_string() {
+        Assumptions.assumeTrue(Detectors.isInGitCheckout(moduleDir()),
+                "not a git checkout with commits: there is no history to scan");
+
+        assertThat(Detectors.inGitHistory(KeyPatterns.all(), moduleDir())).isEmpty();
+    }
+
+    @Test
+    void build_output_holds_no_key_and_no_dotenv() {
+        List<Path> jars = Detectors.builtJars(moduleDir());
+        assertThat(jars).as("the module's jar (run after package)").isNotEmpty();
+
+        assertThat(Detectors.inBuildOutput(KeyPatterns.all(), moduleDir())).isEmpty();
+        assertThat(Detectors.inBuildOutput(Canary.forThisRun(), moduleDir())).isEmpty();
+        assertThat(jars).allSatisfy(jar -> assertThat(Detectors.jarEntriesNamed(jar, "\\.env(\\..*)?")).isEmpty());
+    }
+
+    /** The start of a module's stderr for a failure message, with the canary masked out. */
+    private static String firstLines(String text, Canary canary) {
+        String head = text.lines().limit(8).reduce("", (a, b) -> a + "\n  " + b);
+        return head.replace(canary.value(), canary.maskedForm());
+    }
+}
