@@ -54,7 +54,8 @@ public final class LeakProbe {
         }
         ModuleLaunch probed = launch.copy()
                 .env("OPENAI_LOG", "debug")
-                .jvmArgs("-Dlogback.configurationFile=" + ModuleRunner.TRACE_LOGBACK);
+                .file(".keysafe/" + ModuleRunner.TRACE_LOGBACK, ModuleRunner.traceLogbackConfig())
+                .jvmArgs("-Dlogback.configurationFile=" + workDir.resolve(".keysafe/" + ModuleRunner.TRACE_LOGBACK));
         if (!launch.env().containsKey("OPENAI_BASE_URL")) {
             probed.env("OPENAI_BASE_URL", stub.baseUrl());
         }

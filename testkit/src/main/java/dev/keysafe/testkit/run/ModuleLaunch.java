@@ -17,6 +17,7 @@ public final class ModuleLaunch {
     private final Map<String, String> files = new LinkedHashMap<>();
     private final List<String> args = new ArrayList<>();
     private final List<String> jvmArgs = new ArrayList<>();
+    private String classpath = System.getProperty("java.class.path");
 
     private ModuleLaunch(String mainClass) {
         this.mainClass = mainClass;
@@ -51,6 +52,12 @@ public final class ModuleLaunch {
         return this;
     }
 
+    /** The module's classpath; by default the current JVM's (right for a module's own tests). */
+    public ModuleLaunch classpath(String newClasspath) {
+        this.classpath = newClasspath;
+        return this;
+    }
+
     /** A copy, so a scenario can add to a launch without changing the module's own. */
     public ModuleLaunch copy() {
         ModuleLaunch copy = new ModuleLaunch(mainClass);
@@ -58,6 +65,7 @@ public final class ModuleLaunch {
         copy.files.putAll(files);
         copy.args.addAll(args);
         copy.jvmArgs.addAll(jvmArgs);
+        copy.classpath = classpath;
         return copy;
     }
 
@@ -79,6 +87,10 @@ public final class ModuleLaunch {
 
     public List<String> jvmArgs() {
         return List.copyOf(jvmArgs);
+    }
+
+    public String classpath() {
+        return classpath;
     }
 
     @Override

@@ -27,6 +27,15 @@ public final class ModuleRunner {
     /** Logback configuration (in testkit) that turns every logger to TRACE, on stderr. */
     public static final String TRACE_LOGBACK = "keysafe-trace-logback.xml";
 
+    /** The TRACE configuration's text, to plant as a file: a module's classpath may not hold testkit. */
+    public static String traceLogbackConfig() {
+        try (InputStream in = ModuleRunner.class.getResourceAsStream("/" + TRACE_LOGBACK)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
     private ModuleRunner() {
@@ -56,7 +65,7 @@ public final class ModuleRunner {
                     "-Djava.io.tmpdir=" + tmp));
             command.addAll(launch.jvmArgs());
             command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
+            command.add(launch.classpath());
             command.add(launch.mainClass());
             command.addAll(launch.args());
 
