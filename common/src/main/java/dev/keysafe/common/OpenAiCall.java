@@ -61,13 +61,8 @@ public final class OpenAiCall {
         if (url.isBlank()) {
             return DEFAULT_BASE_URL;
         }
-        URI uri;
-        try {
-            uri = URI.create(url.strip());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("OPENAI_BASE_URL is not a valid URL. Use a form like https://api.openai.com/v1.");
-        }
-        if (uri.getHost() == null || uri.getScheme() == null) {
+        URI uri = parseOrNull(url.strip());
+        if (uri == null || uri.getHost() == null || uri.getScheme() == null) {
             throw new ConfigException("OPENAI_BASE_URL is not a valid URL. Use a form like https://api.openai.com/v1.");
         }
         boolean https = uri.getScheme().equalsIgnoreCase("https");
@@ -141,6 +136,14 @@ public final class OpenAiCall {
         }
         return new Failure(ExitCode.UPSTREAM, "The call to OpenAI failed (" + failure.getClass().getSimpleName()
                 + "): try again, or run with OPENAI_LOG=info for details.");
+    }
+
+    private static URI parseOrNull(String url) {
+        try {
+            return URI.create(url);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static LogLevel sdkLogLevel(Map<String, String> env) {

@@ -56,7 +56,7 @@ final class OpenAiResponses {
                 {"id":"resp_keysafe0001","object":"response","created_at":%d,"status":"completed",\
                 "model":"%s","output":[{"type":"message","id":"msg_keysafe0001","status":"completed",\
                 "role":"assistant","content":[{"type":"output_text","text":"%s","annotations":[]}]}],\
-                "usage":{"input_tokens":%d,"input_tokens_details":{"cached_tokens":0},\
+                "usage":{"input_tokens":%d,"input_tokens_details":{"cached_tokens":0,"cache_write_tokens":0},\
                 "output_tokens":%d,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":%d},\
                 "parallel_tool_calls":true,"tool_choice":"auto","tools":[],"temperature":1.0,"top_p":1.0,\
                 "error":null,"incomplete_details":null,"instructions":null,"metadata":{}}"""

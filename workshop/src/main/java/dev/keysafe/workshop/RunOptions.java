@@ -1,0 +1,19 @@
+package dev.keysafe.workshop;
+
+/**
+ * The choices a user can make about an offline run, handed to a module's {@link Offline} setup.
+ * Modules ignore the ones that do not concern them. A new option is a new component here and an
+ * {@code @Option} on {@link RunCommand}.
+ *
+ * @param environment the environment to select ({@code --env}, for 04), or null for the module's default
+ */
+public record RunOptions(String environment) {
+
+    /** No choices: every module's defaults. */
+    public static final RunOptions NONE = new RunOptions(null);
+
+    /** The chosen environment, or {@code fallback} when none was chosen. */
+    public String environmentOr(String fallback) {
+        return environment == null || environment.isBlank() ? fallback : environment;
+    }
+}
