@@ -30,7 +30,8 @@ public final class Ask {
         // key lands in every log file, log shipper and support ticket that copies this line.
         log.info("Starting with {}", config);
 
-        // fromEnv() reads OPENAI_BASE_URL, so the kit can point this at its stub; the key wins over it.
+        // fromEnv() reads OPENAI_BASE_URL, so the kit can point this at its stub; apiKey() then
+        // replaces any key fromEnv() found: this program only ever sends the constant.
         OpenAIClient client = OpenAIOkHttpClient.builder().fromEnv().apiKey(HardcodedKey.API_KEY).build();
         int exitCode;
         try {

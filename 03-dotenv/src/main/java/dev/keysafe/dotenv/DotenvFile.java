@@ -26,8 +26,8 @@ import java.util.TreeSet;
  * its exception for a malformed line quotes the whole line, value included; {@code
  * systemProperties()} copies every value into the JVM's system properties; {@code
  * DotenvEntry.toString()} prints {@code NAME=value}; and a missing file makes it look on the
- * classpath, so a {@code .env} packaged in a jar would be read. (This file is kept identical in
- * 03-dotenv and 04-per-environment; a test in 04 compares them.)
+ * classpath, so a {@code .env} packaged in a jar would be read. Module 04 reads its
+ * {@code .env} through this class too.
  */
 public final class DotenvFile {
 
@@ -71,7 +71,7 @@ public final class DotenvFile {
             // Only called when the file exists: a missing one would make dotenv-java search the
             // classpath, where a .env packaged into a jar by mistake would be found and used.
             // A file: URI, so dotenv-java reads exactly this path. No systemProperties(): it would
-            // copy the key into the JVM's system properties, which crash reports and tools dump.
+            // copy the key into the JVM's system properties, which test reports and tools list.
             dotenv = Dotenv.configure()
                     .directory(file.getParent().toUri().toString())
                     .filename(NAME)

@@ -201,13 +201,14 @@ class OpenAiStubTest {
     }
 
     @Test
-    void journal_entries_print_the_bearer_masked() {
+    void journal_entries_print_only_the_bearers_fingerprint() {
         OPENAI.stub().acceptKeys(key.value());
         client(key.value()).chat().completions().create(question());
 
         String printed = OPENAI.stub().journal().toString();
 
-        assertThat(printed).contains("POST /v1/chat/completions").contains(key.maskedForm()).doesNotContain(key.value());
+        assertThat(printed).contains("POST /v1/chat/completions").contains(key.fingerprint());
+        assertThat(key.formsIn(printed)).isEmpty();
     }
 
     @Test

@@ -1,0 +1,87 @@
+package dev.keysafe.perenv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keysafe.common.ExitCode;
+import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.contract.CliLeakContract;
+import dev.keysafe.testkit.leaks.Channel;
+import dev.keysafe.testkit.leaks.Detectors;
+import dev.keysafe.testkit.run.ModuleLaunch;
+import dev.keysafe.testkit.run.ModuleRunner;
+import dev.keysafe.testkit.run.RunResult;
+import dev.keysafe.testkit.stub.OpenAiStub;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Module 04 under the shared leak contract: a staging run, with the canary as the staging key and
+ * other keys for development and production. The contract's journal check (C21) then also proves
+ * that only the staging key ever went upstream, in every scenario.
+ */
+class PerEnvironmentLeakIT extends CliLeakContract {
+
+    @Override
+    protected ModuleLaunch launch(Canary key) {
+        return ModuleLaunch.of(Ask.class.getName())
+                .env("ENVIRONMENT", "staging")
+                .env("OPENAI_API_KEY_DEV", Canary.fresh().value())
+                .env("OPENAI_API_KEY_STAGING", key.value())
+                .env("OPENAI_API_KEY_PROD", Canary.fresh().value());
+    }
+
+    @Override
+    protected List<Object> keyHolders(Canary key) {
+        return List.of(EnvironmentKey.from(Map.of("OPENAI_API_KEY_STAGING", key.value()), Environment.STAGING));
+    }
+
+    @Test
+    void staging_process_sends_only_the_staging_key_though_upstream_accepts_all_three(@TempDir Path workDir) {
+        Canary dev = Canary.fresh();
+        Canary staging = Canary.fresh();
+        Canary prod = Canary.fresh();
+        try (OpenAiStub stub = OpenAiStub.start()) {
+            stub.acceptKeys(dev.value(), staging.value(), prod.value());
+
+            RunResult run = ModuleRunner.run(ModuleLaunch.of(Ask.class.getName())
+                    .env("OPENAI_BASE_URL", stub.baseUrl())
+                    .env("ENVIRONMENT", "staging")
+                    .env("OPENAI_API_KEY_DEV", dev.value())
+                    .env("OPENAI_API_KEY_STAGING", staging.value())
+                    .env("OPENAI_API_KEY_PROD", prod.value()), workDir);
+
+            for (Canary key : List.of(dev, staging, prod)) {
+                assertThat(Detectors.inText(key, Channel.C7, "stderr", run.stderr())).isEmpty();
+                assertThat(Detectors.inText(key, Channel.C1, "stdout", run.stdout())).isEmpty();
+            }
+            assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+            assertThat(run.stdout()).contains(OpenAiStub.ANSWER);
+            assertThat(run.stderr()).contains("environment: staging, key OPENAI_API_KEY_STAGING " + staging.fingerprint());
+            assertThat(SentKeys.named(stub, Map.of("dev", dev, "staging", staging, "prod", prod)))
+                    .containsExactly("staging");
+        }
+    }
+
+    @Test
+    void missing_production_key_refuses_to_start_in_its_own_process(@TempDir Path workDir) {
+        Canary dev = Canary.fresh();
+        try (OpenAiStub stub = OpenAiStub.start()) {
+            stub.acceptKeys(dev.value());
+
+            RunResult run = ModuleRunner.run(ModuleLaunch.of(Ask.class.getName())
+                    .env("OPENAI_BASE_URL", stub.baseUrl())
+                    .env("ENVIRONMENT", "production")
+                    .env("OPENAI_API_KEY_DEV", dev.value())
+                    .env("OPENAI_API_KEY", dev.value()), workDir);
+
+            assertThat(Detectors.inText(dev, Channel.C7, "stderr", run.stderr())).isEmpty();
+            assertThat(run.exitCode()).isEqualTo(ExitCode.CONFIG);
+            assertThat(run.stdout()).isEmpty();
+            assertThat(run.stderr()).contains("OPENAI_API_KEY_PROD is not set");
+            assertThat(stub.journal()).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.keysafe.workshop;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * The kit's launcher, {@code ./kit}: one command-line program whose subcommands run the modules
+ * ({@code run}) and prove where each one's key goes ({@code tour}). To add a subcommand, write a
+ * class like {@link RunCommand} (a constructor taking the {@link Workspace}) and list it in
+ * {@code subcommands} below.
+ */
+@Command(name = "kit", mixinStandardHelpOptions = true, versionProvider = Kit.Version.class,
+        usageHelpAutoWidth = true, synopsisSubcommandLabel = "COMMAND",
+        subcommands = {RunCommand.class, TourCommand.class, CommandLine.HelpCommand.class},
+        description = {
+            "keysafe: keep OpenAI API keys safe, and prove it.",
+            "Runs the kit's modules (each one way to hold a key) and shows where each one's key goes.",
+            ""
+        },
+        commandListHeading = "%nCommands:%n",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  ./kit tour               every module, offline, with its leak report",
+            "  ./kit run 02 --offline   one module against the local stub: no account",
+            "  OPENAI_API_KEY=... ./kit run 02 \"hi\"",
+            "                           the same module with your key and the real API",
+            "  ./kit run --help         the modules, and every option of run",
+            "",
+            "Exit codes:",
+            "  0   done",
+            "  1   a check failed (tour), or an unexpected error",
+            "  2   bad input: no command, unknown command or module, module not built",
+            "  n   run: the module's own exit code",
+            "",
+            "Needs a JDK 17 or newer only. ./kit builds what is missing with ./mvnw first.",
+            "More: README.md (the kit), workshop/README.md (the launcher and the workshop)."
+        })
+public final class Kit implements Callable<Integer> {
+
+    /** Everything went as expected. */
+    public static final int EXIT_OK = 0;
+    /** A check failed, or something unexpected broke. */
+    public static final int EXIT_FAILED = 1;
+    /** Bad input or setup: a one-line message says which. */
+    public static final int EXIT_USAGE = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        Workspace workspace;
+        try {
+            workspace = Workspace.ofThisProcess();
+        } catch (KitException e) {
+            System.err.println("kit: " + e.getMessage());
+            System.exit(e.exitCode());
+            return;
+        }
+        System.exit(commandLine(workspace).execute(args));
+    }
+
+    /** The launcher over {@code workspace}, ready to {@code execute(args)}; tests capture its output. */
+    public static CommandLine commandLine(Workspace workspace) {
+        CommandLine commandLine = new CommandLine(new Kit(), new Factory(workspace));
+        // Everything after the module id goes to the module, even words that look like options.
+        commandLine.getSubcommands().get("run").setUnmatchedOptionsArePositionalParams(true);
+        commandLine.setExecutionExceptionHandler((e, failed, parsed) -> {
+            if (e instanceof KitException problem) {
+                failed.getErr().println("kit: " + problem.getMessage());
+                return problem.exitCode();
+            }
+            // Unexpected: one line, no stack trace (a trace can quote whatever a module printed).
+            failed.getErr().println("kit: unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            return EXIT_FAILED;
+        });
+        commandLine.setParameterExceptionHandler((e, args) -> {
+            CommandLine failed = e.getCommandLine();
+            failed.getErr().println("kit: " + e.getMessage().strip());
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, failed.getErr())
+                    && e instanceof CommandLine.UnmatchedArgumentException && !failed.getSubcommands().isEmpty()) {
+                failed.getErr().println("Commands: " + String.join(", ", failed.getSubcommands().keySet()));
+            }
+            failed.getErr().println("Try: ./kit " + (failed == commandLine ? "" : failed.getCommandName() + " ") + "--help");
+            return EXIT_USAGE;
+        });
+        listModules(commandLine.getSubcommands().get("run"), workspace.catalog());
+        listModules(commandLine.getSubcommands().get("tour"), workspace.catalog());
+        return commandLine;
+    }
+
+    /** No command given: the usage, and exit 2 so a script notices. */
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("kit: which command? (run, tour, help)");
+        spec.commandLine().usage(err);
+        return EXIT_USAGE;
+    }
+
+    /** Appends the catalog, with each module's state, to a subcommand's help. */
+    private static void listModules(CommandLine command, Catalog catalog) {
+        List<String> footer = new ArrayList<>(List.of(command.getCommandSpec().usageMessage().footer()));
+        footer.add("Modules:");
+        for (Module module : catalog.modules()) {
+            Catalog.Status status = catalog.status(module);
+            String state = switch (status.state()) {
+                case BUILT -> "";
+                case NOT_BUILT -> "  [not built]";
+                case ABSENT -> "  [not in this checkout yet]";
+            };
+            footer.add("  " + module.id() + "  " + module.folder() + state);
+            footer.addAll(wrap(module.lesson(), "      ", 78));
+        }
+        // Footer lines are format strings: a % in a lesson must stay a %.
+        command.getCommandSpec().usageMessage().footer(footer.stream().map(l -> l.replace("%", "%%")).toArray(String[]::new));
+    }
+
+    private static List<String> wrap(String text, String indent, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder(indent);
+        for (String word : text.split(" ")) {
+            if (line.length() > indent.length() && line.length() + 1 + word.length() > width) {
+                lines.add(line.toString());
+                line = new StringBuilder(indent);
+            }
+            line.append(line.length() > indent.length() ? " " : "").append(word);
+        }
+        lines.add(line.toString());
+        return lines;
+    }
+
+    /**
+     * Creates each command with the {@link Workspace} when its constructor takes one, so commands
+     * never reach for global state and tests can hand in their own.
+     */
+    private record Factory(Workspace workspace) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            try {
+                Constructor<K> withWorkspace = type.getDeclaredConstructor(Workspace.class);
+                withWorkspace.setAccessible(true);
+                return withWorkspace.newInstance(workspace);
+            } catch (NoSuchMethodException plain) {
+                return CommandLine.defaultFactory().create(type);
+            }
+        }
+    }
+
+    /** The version Maven wrote into the launcher's jar. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties pom = new Properties();
+            try (InputStream in = Kit.class.getResourceAsStream(
+                    "/META-INF/maven/dev.keysafe/keysafe-workshop/pom.properties")) {
+                if (in != null) {
+                    pom.load(in);
+                }
+            }
+            return new String[] {"keysafe kit " + pom.getProperty("version", "(version unknown: not run from its jar)")};
+        }
+    }
+}
