@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.run.Captured;
 import dev.keysafe.testkit.stub.Fault;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import dev.keysafe.testkit.stub.OpenAiStubExtension;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,12 +20,11 @@ class AskTest {
     static final OpenAiStubExtension OPENAI = new OpenAiStubExtension();
 
     private final Canary key = Canary.fresh();
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private Captured run = new Captured(-1, "", "");
 
     private int ask(Map<String, String> env, String... args) {
-        return Ask.run(env, args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        run = Captured.run((out, err) -> Ask.run(env, args, out, err));
+        return run.exitCode();
     }
 
     private Map<String, String> env() {
@@ -38,11 +35,11 @@ class AskTest {
     }
 
     private String stdout() {
-        return out.toString(StandardCharsets.UTF_8);
+        return run.out();
     }
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return run.err();
     }
 
     @Test

@@ -4,19 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.Canary;
-import dev.keysafe.testkit.leaks.Channel;
-import dev.keysafe.testkit.leaks.Detectors;
+import dev.keysafe.testkit.run.Captured;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import dev.keysafe.testkit.stub.OpenAiStubExtension;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,12 +32,12 @@ class AskTest {
         openai.stub().acceptOnly(inFile.value());
         writeDotenv("OPENAI_API_KEY=" + inFile.value());
 
-        Run run = run(env());
+        Captured run = run(env());
 
         assertThat(run.leaksOf(inFile)).isEmpty();
-        assertThat(run.exitCode).isEqualTo(ExitCode.OK);
-        assertThat(run.out).isEqualTo(OpenAiStub.ANSWER + System.lineSeparator());
-        assertThat(SentKeys.named(openai.stub(), Map.of("file", inFile))).containsExactly("file");
+        assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(run.out()).isEqualTo(OpenAiStub.ANSWER + System.lineSeparator());
+        assertThat(openai.stub().keysSentNamed(Map.of("file", inFile))).containsExactly("file");
     }
 
     @Test
@@ -52,13 +47,13 @@ class AskTest {
         openai.stub().acceptKeys(inEnvironment.value(), inFile.value());
         writeDotenv("OPENAI_API_KEY=" + inFile.value());
 
-        Run run = run(env("OPENAI_API_KEY", inEnvironment.value()));
+        Captured run = run(env("OPENAI_API_KEY", inEnvironment.value()));
 
         assertThat(run.leaksOf(inEnvironment)).isEmpty();
         assertThat(run.leaksOf(inFile)).isEmpty();
-        assertThat(run.exitCode).isEqualTo(ExitCode.OK);
-        assertThat(run.out).contains(OpenAiStub.ANSWER);
-        assertThat(SentKeys.named(openai.stub(), Map.of("environment", inEnvironment, "file", inFile)))
+        assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(run.out()).contains(OpenAiStub.ANSWER);
+        assertThat(openai.stub().keysSentNamed(Map.of("environment", inEnvironment, "file", inFile)))
                 .containsExactly("environment");
     }
 
@@ -68,10 +63,10 @@ class AskTest {
         openai.stub().acceptOnly(inFile.value());
         writeDotenv("OPENAI_API_KEY=" + inFile.value());
 
-        Run run = run(env("OPENAI_API_KEY", "  "));
+        Captured run = run(env("OPENAI_API_KEY", "  "));
 
-        assertThat(run.exitCode).isEqualTo(ExitCode.OK);
-        assertThat(SentKeys.named(openai.stub(), Map.of("file", inFile))).containsExactly("file");
+        assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(openai.stub().keysSentNamed(Map.of("file", inFile))).containsExactly("file");
     }
 
     @Test
@@ -83,10 +78,10 @@ class AskTest {
         String baseUrl = env.remove("OPENAI_BASE_URL");
         writeDotenv("OPENAI_BASE_URL=" + baseUrl);
 
-        Run run = run(env);
+        Captured run = run(env);
 
-        assertThat(run.exitCode).isEqualTo(ExitCode.OK);
-        assertThat(SentKeys.named(openai.stub(), Map.of("key", key))).containsExactly("key");
+        assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(openai.stub().keysSentNamed(Map.of("key", key))).containsExactly("key");
     }
 
     @Test
@@ -95,22 +90,22 @@ class AskTest {
         openai.stub().acceptOnly(key.value());
         assertThat(dir.resolve(".env")).doesNotExist();
 
-        Run run = run(env("OPENAI_API_KEY", key.value()));
+        Captured run = run(env("OPENAI_API_KEY", key.value()));
 
-        assertThat(run.exitCode).isEqualTo(ExitCode.OK);
-        assertThat(run.out).contains(OpenAiStub.ANSWER);
-        assertThat(run.err).isEmpty();
-        assertThat(SentKeys.named(openai.stub(), Map.of("key", key))).containsExactly("key");
+        assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(run.out()).contains(OpenAiStub.ANSWER);
+        assertThat(run.err()).isEmpty();
+        assertThat(openai.stub().keysSentNamed(Map.of("key", key))).containsExactly("key");
     }
 
     @Test
     void missing_key_fails_fast_naming_the_variable_and_the_file_it_looked_for() {
-        Run run = run(env());
+        Captured run = run(env());
 
-        assertThat(run.exitCode).isEqualTo(ExitCode.CONFIG);
-        assertThat(run.out).isEmpty();
-        assertThat(run.err.lines()).hasSize(1);
-        assertThat(run.err).contains("OPENAI_API_KEY").contains(dir.resolve(".env").toString())
+        assertThat(run.exitCode()).isEqualTo(ExitCode.CONFIG);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err().lines()).hasSize(1);
+        assertThat(run.err()).contains("OPENAI_API_KEY").contains(dir.resolve(".env").toString())
                 .contains(".env.example").doesNotContain("Exception");
         assertThat(openai.stub().journal()).isEmpty();
     }
@@ -121,11 +116,11 @@ class AskTest {
         Canary other = Canary.fresh();
         writeDotenv("# a key under the wrong name\nOPENAI_KEY=" + other.value());
 
-        Run run = run(env());
+        Captured run = run(env());
 
         assertThat(run.leaksOf(other)).isEmpty();
-        assertThat(run.exitCode).isEqualTo(ExitCode.CONFIG);
-        assertThat(run.err).contains("OPENAI_API_KEY").contains(dir.resolve(".env").toString())
+        assertThat(run.exitCode()).isEqualTo(ExitCode.CONFIG);
+        assertThat(run.err()).contains("OPENAI_API_KEY").contains(dir.resolve(".env").toString())
                 .contains("has no OPENAI_API_KEY line");
         assertThat(openai.stub().journal()).isEmpty();
     }
@@ -135,11 +130,11 @@ class AskTest {
         Canary key = Canary.fresh();
         writeDotenv("# my keys\nOPENAI_MODEL=gpt-4o-mini\nexport OPENAI_API_KEY=" + key.value());
 
-        Run run = run(env());
+        Captured run = run(env());
 
         assertThat(run.leaksOf(key)).isEmpty();
-        assertThat(run.exitCode).isEqualTo(ExitCode.CONFIG);
-        assertThat(run.err).contains("malformed line 3").contains(dir.resolve(".env").toString());
+        assertThat(run.exitCode()).isEqualTo(ExitCode.CONFIG);
+        assertThat(run.err()).contains("malformed line 3").contains(dir.resolve(".env").toString());
         assertThat(openai.stub().journal()).isEmpty();
     }
 
@@ -150,12 +145,12 @@ class AskTest {
         Path file = writeDotenv("OPENAI_API_KEY=" + key.value());
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
 
-        Run run = run(env());
+        Captured run = run(env());
 
         assertThat(run.leaksOf(key)).isEmpty();
-        assertThat(run.exitCode).isEqualTo(ExitCode.OK);
-        assertThat(run.out).contains(OpenAiStub.ANSWER);
-        assertThat(run.err.lines().filter(line -> line.contains("chmod 600 " + file))).hasSize(1);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(run.out()).contains(OpenAiStub.ANSWER);
+        assertThat(run.err().lines().filter(line -> line.contains("chmod 600 " + file))).hasSize(1);
     }
 
     @Test
@@ -165,11 +160,11 @@ class AskTest {
         Path file = writeDotenv("OPENAI_API_KEY=" + key.value());
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
 
-        Run run = run(env());
+        Captured run = run(env());
 
-        assertThat(run.exitCode).isEqualTo(ExitCode.OK);
-        assertThat(run.out).contains(OpenAiStub.ANSWER);
-        assertThat(run.err).isEmpty();
+        assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(run.out()).contains(OpenAiStub.ANSWER);
+        assertThat(run.err()).isEmpty();
     }
 
     private Path writeDotenv(String content) throws IOException {
@@ -188,26 +183,7 @@ class AskTest {
         return env;
     }
 
-    private Run run(Map<String, String> env) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exitCode = Ask.run(env, dir, new String[] {"hi"}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    /** What one in-process run printed. {@code toString()} keeps outputs out of test reports. */
-    private record Run(int exitCode, String out, String err) {
-        List<?> leaksOf(Canary key) {
-            List<Object> found = new java.util.ArrayList<>();
-            found.addAll(Detectors.inText(key, Channel.C1, "stdout", out));
-            found.addAll(Detectors.inText(key, Channel.C7, "stderr", err));
-            return found;
-        }
-
-        @Override
-        public String toString() {
-            return "Run[exit " + exitCode + "]";
-        }
+    private Captured run(Map<String, String> env) {
+        return Captured.run((out, err) -> Ask.run(env, dir, new String[] {"hi"}, out, err));
     }
 }

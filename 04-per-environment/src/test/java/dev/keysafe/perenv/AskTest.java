@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.run.Captured;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;
 import dev.keysafe.testkit.leaks.Finding;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import dev.keysafe.testkit.stub.OpenAiStubExtension;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -43,13 +41,13 @@ class AskTest {
         openai.stub().acceptOnly(staging.value());
 
         for (int i = 0; i < 5; i++) {
-            Run run = run(allKeys("ENVIRONMENT", "staging"));
+            Captured run = run(allKeys("ENVIRONMENT", "staging"));
 
             assertThat(leaksOf(run)).isEmpty();
-            assertThat(run.exitCode).isEqualTo(ExitCode.OK);
-            assertThat(run.out).contains(OpenAiStub.ANSWER);
+            assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+            assertThat(run.out()).contains(OpenAiStub.ANSWER);
         }
-        assertThat(SentKeys.named(openai.stub(), keys)).hasSize(5).containsOnly("staging");
+        assertThat(openai.stub().keysSentNamed(keys)).hasSize(5).containsOnly("staging");
     }
 
     @Test
@@ -57,43 +55,43 @@ class AskTest {
         openai.stub().acceptKeys(dev.value(), staging.value(), prod.value());
 
         for (int i = 0; i < 5; i++) {
-            assertThat(run(allKeys("ENVIRONMENT", "staging")).exitCode).isEqualTo(ExitCode.OK);
+            assertThat(run(allKeys("ENVIRONMENT", "staging")).exitCode()).isEqualTo(ExitCode.OK);
         }
-        assertThat(SentKeys.named(openai.stub(), keys)).hasSize(5).containsOnly("staging");
+        assertThat(openai.stub().keysSentNamed(keys)).hasSize(5).containsOnly("staging");
     }
 
     @Test
     void development_is_the_default_environment() {
         openai.stub().acceptKeys(dev.value(), staging.value(), prod.value());
 
-        Run run = run(allKeys());
+        Captured run = run(allKeys());
 
         assertThat(leaksOf(run)).isEmpty();
-        assertThat(run.exitCode).isEqualTo(ExitCode.OK);
-        assertThat(run.err).startsWith("environment: development,");
-        assertThat(SentKeys.named(openai.stub(), keys)).containsExactly("dev");
+        assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(run.err()).startsWith("environment: development,");
+        assertThat(openai.stub().keysSentNamed(keys)).containsExactly("dev");
     }
 
     @Test
     void production_run_sends_the_production_key() {
         openai.stub().acceptKeys(dev.value(), staging.value(), prod.value());
 
-        Run run = run(allKeys("ENVIRONMENT", "production"));
+        Captured run = run(allKeys("ENVIRONMENT", "production"));
 
-        assertThat(run.exitCode).isEqualTo(ExitCode.OK);
-        assertThat(SentKeys.named(openai.stub(), keys)).containsExactly("prod");
+        assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(openai.stub().keysSentNamed(keys)).containsExactly("prod");
     }
 
     @Test
     void start_up_line_on_stderr_names_the_environment_and_the_key_fingerprint_stdout_only_the_answer() {
         openai.stub().acceptOnly(staging.value());
 
-        Run run = run(allKeys("ENVIRONMENT", "staging"));
+        Captured run = run(allKeys("ENVIRONMENT", "staging"));
 
         assertThat(leaksOf(run)).isEmpty();
-        assertThat(run.exitCode).isEqualTo(ExitCode.OK);
-        assertThat(run.out).isEqualTo(OpenAiStub.ANSWER + System.lineSeparator());
-        assertThat(run.err.lines()).containsExactly(
+        assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(run.out()).isEqualTo(OpenAiStub.ANSWER + System.lineSeparator());
+        assertThat(run.err().lines()).containsExactly(
                 "environment: staging, key OPENAI_API_KEY_STAGING " + staging.fingerprint());
     }
 
@@ -103,13 +101,13 @@ class AskTest {
         Map<String, String> env = allKeys("ENVIRONMENT", "production");
         env.remove("OPENAI_API_KEY_PROD");
 
-        Run run = run(env);
+        Captured run = run(env);
 
         assertThat(leaksOf(run)).isEmpty();
-        assertThat(run.exitCode).isEqualTo(ExitCode.CONFIG);
-        assertThat(run.out).isEmpty();
-        assertThat(run.err.lines()).hasSize(1);
-        assertThat(run.err).contains("OPENAI_API_KEY_PROD is not set").contains("ENVIRONMENT=production");
+        assertThat(run.exitCode()).isEqualTo(ExitCode.CONFIG);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err().lines()).hasSize(1);
+        assertThat(run.err()).contains("OPENAI_API_KEY_PROD is not set").contains("ENVIRONMENT=production");
         assertThat(openai.stub().journal()).isEmpty();
     }
 
@@ -118,21 +116,21 @@ class AskTest {
         Canary plain = Canary.fresh();
         openai.stub().acceptKeys(plain.value());
 
-        Run run = run(env("ENVIRONMENT", "staging", "OPENAI_API_KEY", plain.value()));
+        Captured run = run(env("ENVIRONMENT", "staging", "OPENAI_API_KEY", plain.value()));
 
-        assertThat(Detectors.inText(plain, Channel.C7, "stderr", run.err)).isEmpty();
-        assertThat(run.exitCode).isEqualTo(ExitCode.CONFIG);
-        assertThat(run.err).contains("OPENAI_API_KEY_STAGING is not set");
+        assertThat(Detectors.inText(plain, Channel.C7, "stderr", run.err())).isEmpty();
+        assertThat(run.exitCode()).isEqualTo(ExitCode.CONFIG);
+        assertThat(run.err()).contains("OPENAI_API_KEY_STAGING is not set");
         assertThat(openai.stub().journal()).isEmpty();
     }
 
     @Test
     void unknown_environment_fails_listing_the_valid_ones() {
-        Run run = run(allKeys("ENVIRONMENT", "qa"));
+        Captured run = run(allKeys("ENVIRONMENT", "qa"));
 
         assertThat(leaksOf(run)).isEmpty();
-        assertThat(run.exitCode).isEqualTo(ExitCode.CONFIG);
-        assertThat(run.err.lines()).containsExactly("ENVIRONMENT=qa is not a known environment. "
+        assertThat(run.exitCode()).isEqualTo(ExitCode.CONFIG);
+        assertThat(run.err().lines()).containsExactly("ENVIRONMENT=qa is not a known environment. "
                 + "Use one of: development, staging, production (unset means development).");
         assertThat(openai.stub().journal()).isEmpty();
     }
@@ -143,11 +141,11 @@ class AskTest {
         Map<String, String> env = allKeys("ENVIRONMENT", "production");
         env.put("OPENAI_API_KEY_STAGING", dev.value());
 
-        Run run = run(env);
+        Captured run = run(env);
 
         assertThat(leaksOf(run)).isEmpty();
-        assertThat(run.exitCode).isEqualTo(ExitCode.CONFIG);
-        assertThat(run.err).contains("OPENAI_API_KEY_DEV and OPENAI_API_KEY_STAGING hold the same key ("
+        assertThat(run.exitCode()).isEqualTo(ExitCode.CONFIG);
+        assertThat(run.err()).contains("OPENAI_API_KEY_DEV and OPENAI_API_KEY_STAGING hold the same key ("
                 + dev.fingerprint() + ")");
         assertThat(openai.stub().journal()).isEmpty();
     }
@@ -158,11 +156,11 @@ class AskTest {
         writeDotenv("ENVIRONMENT=staging\nOPENAI_API_KEY_DEV=" + dev.value() + "\nOPENAI_API_KEY_STAGING="
                 + staging.value() + "\n");
 
-        Run run = run(env());
+        Captured run = run(env());
 
         assertThat(leaksOf(run)).isEmpty();
-        assertThat(run.exitCode).isEqualTo(ExitCode.OK);
-        assertThat(SentKeys.named(openai.stub(), keys)).containsExactly("staging");
+        assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(openai.stub().keysSentNamed(keys)).containsExactly("staging");
     }
 
     @Test
@@ -170,10 +168,10 @@ class AskTest {
         openai.stub().acceptKeys(dev.value(), staging.value());
         writeDotenv("ENVIRONMENT=development\nOPENAI_API_KEY_STAGING=" + dev.value() + "\n");
 
-        Run run = run(env("ENVIRONMENT", "staging", "OPENAI_API_KEY_STAGING", staging.value()));
+        Captured run = run(env("ENVIRONMENT", "staging", "OPENAI_API_KEY_STAGING", staging.value()));
 
-        assertThat(run.exitCode).isEqualTo(ExitCode.OK);
-        assertThat(SentKeys.named(openai.stub(), keys)).containsExactly("staging");
+        assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(openai.stub().keysSentNamed(keys)).containsExactly("staging");
     }
 
     private void writeDotenv(String content) throws IOException {
@@ -200,28 +198,15 @@ class AskTest {
         return env;
     }
 
-    private Run run(Map<String, String> env) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exitCode = Ask.run(env, dir, new String[] {"hi"}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    /** What one in-process run printed. {@code toString()} keeps outputs out of test reports. */
-    private record Run(int exitCode, String out, String err) {
-        @Override
-        public String toString() {
-            return "Run[exit " + exitCode + "]";
-        }
+    private Captured run(Map<String, String> env) {
+        return Captured.run((out, err) -> Ask.run(env, dir, new String[] {"hi"}, out, err));
     }
 
     /** Forms of any of the three keys in what {@code run} printed: none may appear. */
-    private List<Finding> leaksOf(Run run) {
+    private List<Finding> leaksOf(Captured run) {
         List<Finding> found = new ArrayList<>();
         for (Canary key : keys.values()) {
-            found.addAll(Detectors.inText(key, Channel.C1, "stdout", run.out));
-            found.addAll(Detectors.inText(key, Channel.C7, "stderr", run.err));
+            found.addAll(run.leaksOf(key));
         }
         return found;
     }

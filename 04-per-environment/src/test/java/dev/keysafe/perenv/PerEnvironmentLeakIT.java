@@ -60,7 +60,7 @@ class PerEnvironmentLeakIT extends CliLeakContract {
             assertThat(run.exitCode()).isEqualTo(ExitCode.OK);
             assertThat(run.stdout()).contains(OpenAiStub.ANSWER);
             assertThat(run.stderr()).contains("environment: staging, key OPENAI_API_KEY_STAGING " + staging.fingerprint());
-            assertThat(SentKeys.named(stub, Map.of("dev", dev, "staging", staging, "prod", prod)))
+            assertThat(stub.keysSentNamed(Map.of("dev", dev, "staging", staging, "prod", prod)))
                     .containsExactly("staging");
         }
     }

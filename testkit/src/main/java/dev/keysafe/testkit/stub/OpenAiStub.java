@@ -157,6 +157,21 @@ public final class OpenAiStub implements AutoCloseable {
         return journal().stream().map(JournalEntry::bearer).collect(Collectors.toList());
     }
 
+    /**
+     * The keys the stub received, by the names a test gave them, one per request, oldest first: a
+     * name from {@code keys}, "(another key)" or "(no key)". An assertion on this (and its failure
+     * message in a test report) says which key went upstream without printing it.
+     */
+    public List<String> keysSentNamed(java.util.Map<String, Canary> keys) {
+        return bearerTokens().stream()
+                .map(token -> keys.entrySet().stream()
+                        .filter(named -> named.getValue().value().equals(token))
+                        .map(java.util.Map.Entry::getKey)
+                        .findFirst()
+                        .orElse(token.isEmpty() ? "(no key)" : "(another key)"))
+                .collect(Collectors.toList());
+    }
+
     /** Requests that matched no route: a module calling an endpoint OpenAI does not have. */
     public List<String> unmatchedRequests() {
         return server.findAllUnmatchedRequests().stream()
