@@ -1,13 +1,14 @@
 package dev.keysafe.testkit.stub;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -23,7 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.regex.Pattern;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
@@ -49,17 +50,20 @@ public final class OpenAiStub implements AutoCloseable {
     public static final int COMPLETION_TOKENS = 9;
 
     private static final String JSON = "application/json";
+    private static final String KNOWN_PATHS = "/v1/(chat/completions|responses|models)";
 
     private final WireMockServer server;
     private final WireMockServer elsewhere;
-    private final Set<String> validKeys = new LinkedHashSet<>();
+    // Swapped whole, never edited: a request checks its key against one consistent set.
+    private final AtomicReference<Set<String>> validKeys;
     private volatile Fault fault;
     private volatile Duration slowFirstByte = Duration.ofMillis(1500);
     private volatile int retryAfterSeconds = 1;
 
-    private OpenAiStub(WireMockServer server, WireMockServer elsewhere) {
+    private OpenAiStub(WireMockServer server, WireMockServer elsewhere, AtomicReference<Set<String>> validKeys) {
         this.server = server;
         this.elsewhere = elsewhere;
+        this.validKeys = validKeys;
     }
 
     /** Starts the stub and its second host on 127.0.0.1, each on a free port. */
@@ -70,10 +74,12 @@ public final class OpenAiStub implements AutoCloseable {
     /** Starts the stub on 127.0.0.1 and {@code port} (0: any free port). */
     public static OpenAiStub start(int port) {
         WireMockServer elsewhere = new WireMockServer(config(0));
-        WireMockServer server = new WireMockServer(config(port).extensions(new EchoKeyTransformer()));
+        AtomicReference<Set<String>> validKeys = new AtomicReference<>(Set.of());
+        WireMockServer server = new WireMockServer(config(port).extensions(new EchoKeyTransformer(),
+                new KeyCheckTransformer(validKeys::get)));
         elsewhere.start();
         server.start();
-        OpenAiStub stub = new OpenAiStub(server, elsewhere);
+        OpenAiStub stub = new OpenAiStub(server, elsewhere, validKeys);
         stub.install();
         return stub;
     }
@@ -93,17 +99,21 @@ public final class OpenAiStub implements AutoCloseable {
         return server.port();
     }
 
-    /** Accepts these keys from now on (in addition to those accepted already). */
+    /**
+     * Accepts these keys from now on (in addition to those accepted already). Safe while requests
+     * are in flight, as in a key rotation under load: the routes stay, only the accepted set changes.
+     */
     public synchronized OpenAiStub acceptKeys(String... keys) {
-        validKeys.addAll(List.of(keys));
-        install();
+        Set<String> more = new LinkedHashSet<>(validKeys.get());
+        more.addAll(List.of(keys));
+        validKeys.set(Set.copyOf(more));
         return this;
     }
 
     /** Accepts only these keys: every other key, including earlier ones, gets the 401. */
     public synchronized OpenAiStub acceptOnly(String... keys) {
-        validKeys.clear();
-        return acceptKeys(keys);
+        validKeys.set(Set.copyOf(new LinkedHashSet<>(List.of(keys))));
+        return this;
     }
 
     /** Switches a fault on for every request until {@link #clearFault()}. */
@@ -133,7 +143,7 @@ public final class OpenAiStub implements AutoCloseable {
 
     /** Forgets the journal, the fault and the accepted keys. */
     public synchronized void reset() {
-        validKeys.clear();
+        validKeys.set(Set.of());
         fault = null;
         slowFirstByte = Duration.ofMillis(1500);
         retryAfterSeconds = 1;
@@ -200,36 +210,34 @@ public final class OpenAiStub implements AutoCloseable {
         elsewhere.resetMappings();
         elsewhere.stubFor(any(anyUrl()).willReturn(json(200, OpenAiResponses.chatCompletion(MODEL, ANSWER))));
 
-        // Lowest priority: a request with a key the stub does not accept.
-        server.stubFor(any(anyUrl()).atPriority(20)
+        // Lowest priority: a known path asked the wrong way is checked for its key like OpenAI does;
+        // an unknown path matches nothing, so OpenAiStubExtension fails the test that called it.
+        server.stubFor(any(urlPathMatching(KNOWN_PATHS)).atPriority(20)
                 .willReturn(slowIfAsked(json(401, OpenAiResponses.invalidKey()).withTransformers(EchoKeyTransformer.NAME))));
-        server.stubFor(any(anyUrl()).atPriority(19).withHeader("Authorization", com.github.tomakehurst.wiremock.client.WireMock.absent())
+        server.stubFor(any(urlPathMatching(KNOWN_PATHS)).atPriority(19).withHeader("Authorization", absent())
                 .willReturn(json(401, OpenAiResponses.missingKey())));
 
-        if (!validKeys.isEmpty()) {
-            String bearer = "Bearer (" + validKeys.stream().map(Pattern::quote).collect(Collectors.joining("|")) + ")";
-            route(post(urlPathEqualTo("/v1/chat/completions")), bearer, 10,
-                    json(200, OpenAiResponses.chatCompletion(MODEL, ANSWER)));
-            route(post(urlPathEqualTo("/v1/chat/completions"))
-                            .withRequestBody(matchingJsonPath("$[?(@.stream == true)]")), bearer, 9,
-                    sse(OpenAiResponses.chatCompletionStream(MODEL, ANSWER, false)));
-            route(post(urlPathEqualTo("/v1/chat/completions"))
-                            .withRequestBody(matchingJsonPath("$[?(@.stream == true)]"))
-                            .withRequestBody(matchingJsonPath("$.stream_options[?(@.include_usage == true)]")),
-                    bearer, 8, sse(OpenAiResponses.chatCompletionStream(MODEL, ANSWER, true)));
-            route(post(urlPathEqualTo("/v1/responses")), bearer, 10,
-                    json(200, OpenAiResponses.response(MODEL, ANSWER)));
-            route(get(urlPathEqualTo("/v1/models")), bearer, 10, json(200, OpenAiResponses.models(MODELS)));
-        }
+        // The key is checked as each request is answered (KeyCheckTransformer), so accepting or
+        // revoking a key never touches these routes.
+        route(post(urlPathEqualTo("/v1/chat/completions")), 10,
+                json(200, OpenAiResponses.chatCompletion(MODEL, ANSWER)));
+        route(post(urlPathEqualTo("/v1/chat/completions"))
+                        .withRequestBody(matchingJsonPath("$[?(@.stream == true)]")), 9,
+                sse(OpenAiResponses.chatCompletionStream(MODEL, ANSWER, false)));
+        route(post(urlPathEqualTo("/v1/chat/completions"))
+                        .withRequestBody(matchingJsonPath("$[?(@.stream == true)]"))
+                        .withRequestBody(matchingJsonPath("$.stream_options[?(@.include_usage == true)]")),
+                8, sse(OpenAiResponses.chatCompletionStream(MODEL, ANSWER, true)));
+        route(post(urlPathEqualTo("/v1/responses")), 10, json(200, OpenAiResponses.response(MODEL, ANSWER)));
+        route(get(urlPathEqualTo("/v1/models")), 10, json(200, OpenAiResponses.models(MODELS)));
 
         if (fault != null && fault != Fault.SLOW_FIRST_BYTE) {
             server.stubFor(any(anyUrl()).atPriority(1).willReturn(faultResponse(fault)));
         }
     }
 
-    private void route(MappingBuilder request, String bearerRegex, int priority, ResponseDefinitionBuilder answer) {
-        server.stubFor(request.atPriority(priority).withHeader("Authorization", matching(bearerRegex))
-                .willReturn(slowIfAsked(answer)));
+    private void route(MappingBuilder request, int priority, ResponseDefinitionBuilder answer) {
+        server.stubFor(request.atPriority(priority).willReturn(slowIfAsked(answer.withTransformers(KeyCheckTransformer.NAME))));
     }
 
     private ResponseDefinitionBuilder slowIfAsked(ResponseDefinitionBuilder answer) {

@@ -212,6 +212,39 @@ class OpenAiStubTest {
     }
 
     @Test
+    void accepting_a_key_while_requests_are_in_flight_never_fails_one() throws Exception {
+        OPENAI.stub().acceptKeys(key.value());
+        Canary next = Canary.fresh();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            var calls = new ArrayList<java.util.concurrent.Future<Integer>>();
+            for (int i = 0; i < 40; i++) {
+                calls.add(pool.submit(() -> post("/chat/completions", key.value(), "{}").statusCode()));
+                if (i == 20) {
+                    OPENAI.stub().acceptKeys(next.value());
+                }
+            }
+            for (var call : calls) {
+                assertThat(call.get()).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        OPENAI.stub().acceptOnly(next.value());
+        assertThat(post("/chat/completions", key.value(), "{}").statusCode()).isEqualTo(401);
+        assertThat(post("/chat/completions", next.value(), "{}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void an_unknown_path_matches_no_route() throws Exception {
+        OPENAI.stub().acceptKeys(key.value());
+
+        assertThat(post("/embeddings-typo", key.value(), "{}").statusCode()).isEqualTo(404);
+        assertThat(OPENAI.stub().unmatchedRequests()).containsExactly("POST /v1/embeddings-typo");
+        OPENAI.stub().reset();
+    }
+
+    @Test
     void binds_to_loopback_only() {
         assertThat(OPENAI.stub().baseUrl()).startsWith("http://127.0.0.1:");
     }
