@@ -22,7 +22,9 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "kit", mixinStandardHelpOptions = true, versionProvider = Kit.Version.class,
         usageHelpAutoWidth = true, synopsisSubcommandLabel = "COMMAND",
-        subcommands = {RunCommand.class, TourCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, TourCommand.class, ScanCommand.class, HooksCommand.class,
+            LabCommand.class, ProgressCommand.class, QuizCommand.class, DoctorCommand.class, DrillCommand.class,
+            CommandLine.HelpCommand.class},
         description = {
             "keysafe: keep OpenAI API keys safe, and prove it.",
             "Runs the kit's modules (each one way to hold a key) and shows where each one's key goes.",
@@ -31,15 +33,21 @@ import picocli.CommandLine.Model.CommandSpec;
         commandListHeading = "%nCommands:%n",
         footerHeading = "%nExamples:%n",
         footer = {
+            "  ./kit doctor             is this machine ready? (JDK, build, ports, stub)",
             "  ./kit tour               every module, offline, with its leak report",
             "  ./kit run 02 --offline   one module against the local stub: no account",
             "  OPENAI_API_KEY=... ./kit run 02 \"hi\"",
             "                           the same module with your key and the real API",
             "  ./kit run --help         the modules, and every option of run",
+            "  ./kit scan               key-shaped strings in this folder and its git history",
+            "  ./kit hooks install      block commits that add a key",
+            "  ./kit lab list           hands-on labs: fix a leaky program, prove it",
+            "  ./kit quiz               a short quiz, with the reasons",
+            "  ./kit drill --auto       a key leak from push to incident report, offline",
             "",
             "Exit codes:",
             "  0   done",
-            "  1   a check failed (tour), or an unexpected error",
+            "  1   a check failed (tour, lab check, doctor), a key was found (scan), or an unexpected error",
             "  2   bad input: no command, unknown command or module, module not built",
             "  n   run: the module's own exit code",
             "",
@@ -103,7 +111,7 @@ public final class Kit implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        err.println("kit: which command? (run, tour, help)");
+        err.println("kit: which command? (" + String.join(", ", spec.commandLine().getSubcommands().keySet()) + ")");
         spec.commandLine().usage(err);
         return EXIT_USAGE;
     }

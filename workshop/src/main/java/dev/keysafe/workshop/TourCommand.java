@@ -380,6 +380,7 @@ final class TourCommand implements Callable<Integer> {
             result = Kit.EXIT_FAILED;
         }
         out.println("next: read workshop/README.md");
+        out.println("then: fix a leaky program yourself and prove it: ./kit lab list");
         out.flush();
         return result;
     }

@@ -1,5 +1,6 @@
 package dev.keysafe.workshop;
 
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -12,12 +13,19 @@ import java.util.Map;
  * @param env          the caller's environment
  * @param workingDir   the caller's working directory
  * @param inheritStdin whether a module reads the caller's standard input (true for a user)
+ * @param stdin        what the kit itself reads answers from ({@code ./kit quiz})
  */
-public record Workspace(Catalog catalog, Map<String, String> env, Path workingDir, boolean inheritStdin) {
+public record Workspace(Catalog catalog, Map<String, String> env, Path workingDir, boolean inheritStdin,
+                        InputStream stdin) {
 
     public Workspace {
         env = Map.copyOf(env);
         workingDir = workingDir.toAbsolutePath().normalize();
+    }
+
+    /** A workspace whose kit reads this process's standard input. */
+    public Workspace(Catalog catalog, Map<String, String> env, Path workingDir, boolean inheritStdin) {
+        this(catalog, env, workingDir, inheritStdin, System.in);
     }
 
     /** The user's: the checkout found by {@link Catalog#locateRoot()}, this process's environment and directory. */

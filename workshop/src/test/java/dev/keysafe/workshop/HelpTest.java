@@ -30,13 +30,13 @@ class HelpTest {
         Result help = kit("--help");
 
         assertThat(help.exitCode()).isZero();
-        assertThat(subcommands).contains("run", "tour", "help");
+        assertThat(subcommands).contains("run", "tour", "scan", "hooks", "lab", "progress", "quiz", "doctor", "drill", "help");
         assertThat(subcommands).allSatisfy(name -> assertThat(help.out()).containsPattern("(?m)^  " + name + " "));
         assertThat(help.out()).contains("Usage: kit", "Examples:", "Exit codes:", "JDK 17");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "tour"})
+    @ValueSource(strings = {"run", "tour", "scan", "hooks", "lab", "progress", "quiz", "doctor", "drill"})
     void each_subcommand_help_shows_usage_every_option_examples_and_exit_codes(String name) {
         CommandLine command = Kit.commandLine(Fixtures.workspace(Fixtures.catalog(), Fixtures.env(), callerDir))
                 .getSubcommands().get(name);
@@ -76,7 +76,7 @@ class HelpTest {
 
     @Test
     void an_unknown_command_fails_with_exit_2_and_a_suggestion() {
-        Result result = kit("tuor");
+        Result result = kit("tourr");
 
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).contains("kit: Unmatched argument", "tour", "./kit --help");

@@ -50,7 +50,7 @@ class TourCommandTest {
                 "with a rejected key: exit 3", "leaks     none: the key reached the stub and nowhere else", "verdict   ok")
                 .doesNotContain("C1", "C7", "C14", "C16");
         assertThat(report).contains("tour passed: 2 of 2 module(s) ran", "01's leaks were all found",
-                "next: read workshop/README.md");
+                "next: read workshop/README.md", "./kit lab list");
         // The report names where a key went, never the key.
         assertThat(report).doesNotContain(hardcodedKey);
         assertThat(ANY_CANARY.matcher(report).find()).isFalse();
