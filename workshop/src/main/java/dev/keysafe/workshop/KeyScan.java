@@ -1,33 +1,23 @@
 package dev.keysafe.workshop;
 
 import dev.keysafe.testkit.KeyPatterns;
+import dev.keysafe.testkit.leaks.Detectors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Stream;
-import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.dircache.DirCacheEntry;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectLoader;
-import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.revwalk.RevObject;
-import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.treewalk.TreeWalk;
-import org.eclipse.jgit.treewalk.filter.PathFilter;
 
 /**
  * A secret scanner: finds key-shaped strings ({@link KeyPatterns}: OpenAI's real formats and the
@@ -71,44 +61,10 @@ final class KeyScan {
     static List<Hit> workingTree(Path dir) {
         Path absolute = dir.toAbsolutePath().normalize();
         List<Hit> hits = new ArrayList<>();
-        try (Repository repo = openRepository(absolute)) {
-            if (repo == null || repo.isBare()) {
-                try (Stream<Path> files = Files.walk(absolute)) {
-                    for (Path file : files.filter(Files::isRegularFile)
-                            .filter(p -> !absolute.relativize(p).toString().replace('\\', '/')
-                                    .matches("(.*/)?(target|\\.git)/.*"))
-                            .sorted().toList()) {
-                        hits.addAll(inText("working tree", relative(absolute, file), read(file)));
-                    }
-                }
-                return hits;
-            }
-            Path top = repo.getWorkTree().toPath().toAbsolutePath().normalize();
-            String prefix = top.relativize(absolute).toString().replace('\\', '/');
-            Set<String> paths = new TreeSet<>();
-            DirCache index = repo.readDirCache();
-            for (int i = 0; i < index.getEntryCount(); i++) {
-                String path = index.getEntry(i).getPathString();
-                if (prefix.isEmpty() || path.startsWith(prefix + "/")) {
-                    paths.add(path);
-                }
-            }
-            try (Git git = new Git(repo)) {
-                var status = prefix.isEmpty() ? git.status() : git.status().addPath(prefix);
-                paths.addAll(status.call().getUntracked());
-            }
-            for (String path : paths) {
-                Path file = top.resolve(path);
-                if (Files.isRegularFile(file)) {
-                    hits.addAll(inText("working tree", relative(absolute, file), read(file)));
-                }
-            }
-            return hits;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (GitAPIException e) {
-            throw new KitException("git status failed in " + dir + ": " + e.getMessage(), 1);
+        for (Path file : Detectors.workingTreeFiles(absolute)) {
+            hits.addAll(inText("working tree", relative(absolute, file), read(file)));
         }
+        return hits;
     }
 
     /**
@@ -119,47 +75,9 @@ final class KeyScan {
      */
     static List<Hit> history(Path dir) {
         List<Hit> hits = new ArrayList<>();
-        Path absolute = dir.toAbsolutePath().normalize();
-        try (Repository repo = openRepository(absolute)) {
-            if (repo == null) {
-                return hits;
-            }
-            String prefix = repo.isBare() ? ""
-                    : repo.getWorkTree().toPath().toAbsolutePath().normalize().relativize(absolute).toString().replace('\\', '/');
-            Set<ObjectId> blobsSeen = new HashSet<>();
-            try (RevWalk walk = new RevWalk(repo)) {
-                for (Ref ref : repo.getRefDatabase().getRefs()) {
-                    ObjectId id = ref.getPeeledObjectId() != null ? ref.getPeeledObjectId() : ref.getObjectId();
-                    if (id == null) {
-                        continue;
-                    }
-                    RevObject object = walk.peel(walk.parseAny(id));
-                    if (object instanceof RevCommit commit) {
-                        walk.markStart(commit);
-                    }
-                }
-                for (RevCommit commit : walk) {
-                    try (TreeWalk tree = new TreeWalk(repo)) {
-                        tree.addTree(commit.getTree());
-                        tree.setRecursive(true);
-                        if (!prefix.isEmpty()) {
-                            tree.setFilter(PathFilter.create(prefix));
-                        }
-                        while (tree.next()) {
-                            ObjectId blob = tree.getObjectId(0);
-                            if (tree.getFileMode(0) == FileMode.GITLINK || !blobsSeen.add(blob)) {
-                                continue;
-                            }
-                            hits.addAll(inText("commit " + commit.abbreviate(10).name(), tree.getPathString(),
-                                    readBlob(repo, blob)));
-                        }
-                    }
-                }
-            }
-            return hits;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Detectors.forEachVersionInHistory(dir, version ->
+                hits.addAll(inText("commit " + version.commit(), version.path(), version.text())));
+        return hits;
     }
 
     /**
@@ -210,11 +128,15 @@ final class KeyScan {
     }
 
     // Bytes as ISO-8859-1: class files and other binaries are searched byte for byte.
-    private static String read(Path file) throws IOException {
-        if (Files.size(file) > MAX_FILE_BYTES) {
-            return "";
+    private static String read(Path file) {
+        try {
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                return "";
+            }
+            return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
     }
 
     private static String readBlob(Repository repo, ObjectId blob) throws IOException {

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -22,6 +23,7 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
@@ -190,13 +192,22 @@ public final class Detectors {
      * output.
      */
     public static List<Finding> inWorkingTree(Needle needle, Path dir) {
+        return inFiles(needle, Channel.C14, workingTreeFiles(dir));
+    }
+
+    /**
+     * The files {@link #inWorkingTree} reads: tracked and untracked-not-ignored files below
+     * {@code dir}, or, outside a git checkout, every file below it but {@code target/} and
+     * {@code .git/}. Sorted.
+     */
+    public static List<Path> workingTreeFiles(Path dir) {
         Path absolute = dir.toAbsolutePath().normalize();
         try (Repository repo = openRepository(absolute)) {
-            if (repo == null) {
+            if (repo == null || repo.isBare()) {
                 try (Stream<Path> files = Files.walk(absolute)) {
-                    return inFiles(needle, Channel.C14, files.filter(Files::isRegularFile)
-                            .filter(p -> !absolute.relativize(p).toString().matches("(.*/)?target/.*|\\.git/.*"))
-                            .sorted().toList());
+                    return files.filter(Files::isRegularFile)
+                            .filter(p -> !gitPath(absolute, p).matches("(.*/)?(target|\\.git)/.*"))
+                            .sorted().toList();
                 }
             }
             Path top = repo.getWorkTree().toPath().toAbsolutePath().normalize();
@@ -213,8 +224,7 @@ public final class Detectors {
                 var status = prefix.isEmpty() ? git.status() : git.status().addPath(prefix);
                 paths.addAll(status.call().getUntracked());
             }
-            List<Path> files = paths.stream().map(top::resolve).toList();
-            return inFiles(needle, Channel.C14, files);
+            return paths.stream().map(top::resolve).filter(Files::isRegularFile).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (GitAPIException e) {
@@ -229,13 +239,32 @@ public final class Detectors {
      * @return the findings; empty outside a git checkout (see {@link #isInGitCheckout(Path)})
      */
     public static List<Finding> inGitHistory(Needle needle, Path dir) {
+        List<Finding> found = new ArrayList<>();
+        forEachVersionInHistory(dir, version -> found.addAll(inText(needle, Channel.C15,
+                "commit " + version.commit() + " " + version.path(), version.text())));
+        return found;
+    }
+
+    /** One version of a file met in git history; {@code text} is its bytes as ISO-8859-1. */
+    public record Version(String commit, String path, String text) {
+        @Override
+        public String toString() {
+            return "commit " + commit + " " + path;
+        }
+    }
+
+    /**
+     * Visits each distinct version of each file below {@code dir}, in every commit reachable from
+     * any ref (branches, tags, remotes, stash), once, at the newest commit holding it. Paths are
+     * the repository's. Nothing is visited outside a git repository.
+     */
+    public static void forEachVersionInHistory(Path dir, Consumer<Version> visitor) {
         Path absolute = dir.toAbsolutePath().normalize();
         try (Repository repo = openRepository(absolute)) {
             if (repo == null) {
-                return List.of();
+                return;
             }
-            String prefix = gitPath(repo.getWorkTree().toPath().toAbsolutePath().normalize(), absolute);
-            List<Finding> found = new ArrayList<>();
+            String prefix = repo.isBare() ? "" : gitPath(repo.getWorkTree().toPath().toAbsolutePath().normalize(), absolute);
             Set<ObjectId> blobsSeen = new HashSet<>();
             try (RevWalk walk = new RevWalk(repo)) {
                 for (Ref ref : repo.getRefDatabase().getRefs()) {
@@ -257,21 +286,19 @@ public final class Detectors {
                         }
                         while (tree.next()) {
                             ObjectId blob = tree.getObjectId(0);
-                            if (!blobsSeen.add(blob)) {
+                            if (tree.getFileMode(0) == FileMode.GITLINK || !blobsSeen.add(blob)) {
                                 continue;
                             }
                             var loader = repo.open(blob, Constants.OBJ_BLOB);
                             if (loader.getSize() > MAX_FILE_BYTES) {
                                 continue;
                             }
-                            String text = new String(loader.getBytes(), StandardCharsets.ISO_8859_1);
-                            found.addAll(inText(needle, Channel.C15,
-                                    "commit " + commit.abbreviate(10).name() + " " + tree.getPathString(), text));
+                            visitor.accept(new Version(commit.abbreviate(10).name(), tree.getPathString(),
+                                    new String(loader.getBytes(), StandardCharsets.ISO_8859_1)));
                         }
                     }
                 }
             }
-            return found;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
