@@ -1,0 +1,132 @@
+package dev.keysafe.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keysafe.common.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Settings are checked before anything starts; a wrong one is named with its fix, never its value. */
+class ProxyConfigTest {
+
+    static final String ADMIN = "a-long-enough-admin-token-0123456789";
+
+    static Map<String, String> env(String... pairs) {
+        Map<String, String> env = new HashMap<>();
+        env.put("PROXY_ADMIN_TOKEN", ADMIN);
+        for (int i = 0; i < pairs.length; i += 2) {
+            env.put(pairs[i], pairs[i + 1]);
+        }
+        return env;
+    }
+
+    @Test
+    void defaults_bind_to_this_machine_only_on_port_7070_against_openai() {
+        ProxyConfig config = ProxyConfig.fromEnv(env());
+
+        assertThat(config.host()).isEqualTo("127.0.0.1");
+        assertThat(config.port()).isEqualTo(7070);
+        assertThat(config.upstreamBaseUrl()).hasToString("https://api.openai.com/v1");
+        assertThat(config.corsOrigin()).isEmpty();
+        assertThat(config.maxBodyBytes()).isEqualTo(1_048_576);
+    }
+
+    @Test
+    void missing_admin_token_fails_fast_naming_the_variable() {
+        Map<String, String> env = env();
+        env.remove("PROXY_ADMIN_TOKEN");
+
+        assertThatThrownBy(() -> ProxyConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("PROXY_ADMIN_TOKEN is not set").hasMessageContaining("openssl rand");
+    }
+
+    @Test
+    void short_admin_token_is_refused_without_echoing_it() {
+        assertThatThrownBy(() -> ProxyConfig.fromEnv(env("PROXY_ADMIN_TOKEN", "hunter2")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("too short").hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void missing_upstream_key_fails_fast_naming_both_variables() {
+        assertThatThrownBy(() -> UpstreamKey.sourceFrom(Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("OPENAI_API_KEY").hasMessageContaining("OPENAI_API_KEY_FILE");
+    }
+
+    @Test
+    void key_file_is_read_again_on_reload(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("key"), "sk-test-first-0000\n");
+        UpstreamKey key = new UpstreamKey(UpstreamKey.sourceFrom(Map.of("OPENAI_API_KEY_FILE", file.toString())));
+        Files.writeString(file, "sk-test-second-1111");
+
+        assertThat(key.current().fingerprint()).isEqualTo("...0000");
+        assertThat(key.reload()).isTrue();
+        assertThat(key.current().fingerprint()).isEqualTo("...1111");
+        assertThat(key.reload()).isFalse();
+    }
+
+    @Test
+    void non_https_upstream_is_refused_unless_it_is_loopback() {
+        assertThatThrownBy(() -> ProxyConfig.fromEnv(env("OPENAI_BASE_URL", "http://api.example.com/v1")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("OPENAI_BASE_URL must use https://");
+
+        assertThat(ProxyConfig.fromEnv(env("OPENAI_BASE_URL", "http://127.0.0.1:8080/v1/")).upstreamBaseUrl())
+                .hasToString("http://127.0.0.1:8080/v1");
+        assertThat(ProxyConfig.fromEnv(env("OPENAI_BASE_URL", "https://gateway.example.com/v1")).upstreamBaseUrl())
+                .hasToString("https://gateway.example.com/v1");
+    }
+
+    @Test
+    void bad_numbers_and_origins_are_named_with_their_range() {
+        assertThatThrownBy(() -> ProxyConfig.fromEnv(env("PORT", "70000"))).hasMessageStartingWith("PORT must be");
+        assertThatThrownBy(() -> ProxyConfig.fromEnv(env("PROXY_MAX_BODY_BYTES", "lots")))
+                .hasMessageStartingWith("PROXY_MAX_BODY_BYTES must be");
+        assertThatThrownBy(() -> ProxyConfig.fromEnv(env("PROXY_CORS_ORIGIN", "*")))
+                .hasMessageStartingWith("PROXY_CORS_ORIGIN must be one origin");
+        assertThatThrownBy(() -> ProxyConfig.fromEnv(env("PROXY_ALERT_WEBHOOK", "http://hooks.example.com/x")))
+                .hasMessageStartingWith("PROXY_ALERT_WEBHOOK must be an https:// URL");
+        assertThatThrownBy(() -> ProxyConfig.fromEnv(env("PROXY_CHAT_MODEL", "gpt-nonexistent")))
+                .hasMessageStartingWith("PROXY_CHAT_MODEL names a model that is not in the price table");
+        assertThatThrownBy(() -> ProxyConfig.fromEnv(env("HOST", "127.0.0.1; rm -rf /")))
+                .hasMessageStartingWith("HOST is not a host name");
+    }
+
+    @Test
+    void cors_origin_and_prices_file_are_read(@TempDir Path dir) throws Exception {
+        Path prices = Files.writeString(dir.resolve("prices.properties"), "my-model = 1.00 2.00\ngpt-4o-mini = 0.15 0.60\n");
+
+        ProxyConfig config = ProxyConfig.fromEnv(env("PROXY_CORS_ORIGIN", "https://app.example.com",
+                "PROXY_PRICES_FILE", prices.toString()));
+
+        assertThat(config.corsOrigin()).hasValue("https://app.example.com");
+        assertThat(config.prices().cost("my-model", 1_000_000, 1_000_000)).isEqualTo(3_000_000_000L);
+        assertThat(config.prices().knows("gpt-4o")).isFalse();
+    }
+
+    @Test
+    void to_string_shows_no_admin_token() {
+        ProxyConfig config = ProxyConfig.fromEnv(env());
+
+        assertThat(config.toString()).doesNotContain(ADMIN).contains("adminToken=(hash)");
+        assertThat(config.isAdminToken(ADMIN)).isTrue();
+        assertThat(config.isAdminToken(ADMIN + "x")).isFalse();
+        assertThat(config.isAdminToken(null)).isFalse();
+    }
+
+    @Test
+    void prices_round_up_to_whole_nano_dollars_and_refuse_nonsense() {
+        Prices prices = Prices.parse("a = 0.0001 0.15\n", "test");
+
+        assertThat(prices.of("a")).hasValueSatisfying(p -> {
+            assertThat(p.inputNanoUsd()).isEqualTo(1);
+            assertThat(p.outputNanoUsd()).isEqualTo(150);
+        });
+        assertThatThrownBy(() -> Prices.parse("a = 1\n", "test")).hasMessageContaining("needs two numbers");
+        assertThatThrownBy(() -> Prices.parse("a = -1 2\n", "test")).hasMessageContaining("not a non-negative number");
+        assertThat(Prices.defaults().knows("gpt-4o-mini")).isTrue();
+    }
+}

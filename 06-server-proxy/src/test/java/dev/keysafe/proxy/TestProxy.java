@@ -1,0 +1,145 @@
+package dev.keysafe.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keysafe.common.ApiKey;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * A proxy started for one test on 127.0.0.1 and a free port, in front of an upstream (the stub),
+ * with a fresh admin token, plus the HTTP calls tests make against it.
+ */
+final class TestProxy implements AutoCloseable {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final String adminToken = "admin-" + randomHex(20);
+    final ProxyConfig config;
+    final UpstreamKey upstreamKey;
+    final Store store;
+    final Javalin app;
+    final String base;
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TestProxy(String upstreamBaseUrl, UpstreamKey.Source keySource, Map<String, String> env,
+                      UnaryOperator<ProxyConfig> tweak, Store store, Clock clock) {
+        Map<String, String> all = new HashMap<>(env);
+        all.put("OPENAI_BASE_URL", upstreamBaseUrl);
+        all.put("PROXY_ADMIN_TOKEN", adminToken);
+        this.config = tweak.apply(ProxyConfig.fromEnv(all));
+        this.upstreamKey = new UpstreamKey(keySource);
+        this.store = store;
+        this.app = ProxyServer.create(config, upstreamKey, store, clock).start("127.0.0.1", 0);
+        this.base = "http://127.0.0.1:" + app.port();
+    }
+
+    static TestProxy start(String upstreamBaseUrl, String key) {
+        return start(upstreamBaseUrl, () -> ApiKey.of(key), Map.of(), c -> c);
+    }
+
+    static TestProxy start(String upstreamBaseUrl, UpstreamKey.Source keySource, Map<String, String> env,
+                           UnaryOperator<ProxyConfig> tweak) {
+        return new TestProxy(upstreamBaseUrl, keySource, env, tweak, new InMemoryStore(), Clock.systemUTC());
+    }
+
+    static TestProxy start(String upstreamBaseUrl, String key, Store store, Clock clock) {
+        return new TestProxy(upstreamBaseUrl, () -> ApiKey.of(key), Map.of(), c -> c, store, clock);
+    }
+
+    /** Issues a client token through the admin API and returns its secret. */
+    String issue(String name, List<String> models, String budgetUsd, int rpm, int maxTokens) {
+        String body = JSON.createObjectNode().put("name", name)
+                .<com.fasterxml.jackson.databind.node.ObjectNode>set("models", JSON.valueToTree(models))
+                .put("budget_usd", new java.math.BigDecimal(budgetUsd)).put("rpm", rpm).put("max_tokens", maxTokens)
+                .toString();
+        HttpResponse<String> created = post("/admin/tokens", adminToken, body);
+        if (created.statusCode() != 201) {
+            throw new AssertionError("token not issued: HTTP " + created.statusCode() + " " + created.body());
+        }
+        return json(created).path("token").asText();
+    }
+
+    String issue(String... models) {
+        return issue("test", List.of(models), "5", 10_000, 256);
+    }
+
+    HttpResponse<String> post(String path, String bearer, String body) {
+        return post(path, bearer, body, Map.of());
+    }
+
+    HttpResponse<String> post(String path, String bearer, String body, Map<String, String> headers) {
+        HttpRequest.Builder request = request(path, bearer).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        headers.forEach(request::header);
+        return send(request.build());
+    }
+
+    HttpResponse<String> get(String path, String bearer) {
+        return send(request(path, bearer).GET().build());
+    }
+
+    HttpResponse<String> delete(String path, String bearer) {
+        return send(request(path, bearer).DELETE().build());
+    }
+
+    HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    HttpRequest.Builder request(String path, String bearer) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return request;
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON (HTTP " + response.statusCode() + ")");
+        }
+    }
+
+    static String chat(String model) {
+        return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
+    }
+
+    static String chatStream(String model) {
+        return "{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
+    }
+
+    static String randomHex(int bytes) {
+        byte[] random = new byte[bytes];
+        new SecureRandom().nextBytes(random);
+        return HexFormat.of().formatHex(random);
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}
