@@ -196,6 +196,8 @@ public final class OpenAiStub implements AutoCloseable {
 
     private static List<JournalEntry> journalOf(WireMockServer target) {
         List<ServeEvent> events = new ArrayList<>(target.getAllServeEvents());
+        // WireMock lists newest first; reversing first keeps same-millisecond requests in order.
+        java.util.Collections.reverse(events);
         events.sort(Comparator.comparing(e -> e.getRequest().getLoggedDate()));
         List<JournalEntry> entries = new ArrayList<>();
         for (ServeEvent event : events) {

@@ -1,0 +1,571 @@
+package dev.keysafe.testkit.secrets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.stub.OpenAiStub;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An embedded stand-in for AWS Secrets Manager on 127.0.0.1 and a free port, speaking the real
+ * protocol (AWS JSON 1.1: {@code POST /} with {@code X-Amz-Target: secretsmanager.<Operation>}
+ * and {@code Content-Type: application/x-amz-json-1.1}), so the AWS SDK, the caching library and
+ * the JDBC driver talk to it unchanged through {@code AWS_ENDPOINT_URL_SECRETS_MANAGER}.
+ *
+ * <p>It knows {@code CreateSecret}, {@code DescribeSecret} (with {@code VersionIdsToStages}, which
+ * {@code SecretCache} reads first), {@code GetSecretValue} (by version id or staging label,
+ * {@code AWSCURRENT} by default), {@code PutSecretValue} and {@code UpdateSecretVersionStage};
+ * answers failures in AWS's error shape ({@code {"__type":"ResourceNotFoundException",...}} with
+ * HTTP 400); refuses unsigned requests; can be switched into an {@link Outage} or made slow; and
+ * counts the calls it receives per operation, which is what AWS bills.
+ *
+ * <p>moto ({@code moto_server}) is the reference it is held to: module 05 runs the same scenarios
+ * against both where moto is installed.
+ */
+public final class SecretsManagerEmulator implements AutoCloseable {
+
+    /** The content type of AWS JSON 1.1, in both directions. */
+    public static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+    /** The region the emulator claims in its ARNs. */
+    public static final String REGION = "us-east-1";
+    /** Where the kit keeps the demo key by default (module 05's OPENAI_SECRET_ID default). */
+    public static final String DEMO_SECRET_ID = "keysafe/openai-api-key";
+    /** Static credentials for clients: any signed request is accepted, so these are placeholders. */
+    public static final String ACCESS_KEY_ID = "keysafe-emulator";
+    public static final String SECRET_ACCESS_KEY = "keysafe-emulator-not-a-secret";
+
+    /** How the emulator can fail, as a real endpoint does. */
+    public enum Outage {
+        /** It answers. */
+        NONE,
+        /** Nothing listens on the port: connections are refused. */
+        REFUSE_CONNECTIONS,
+        /** Every call gets HTTP 500 {@code InternalServiceError}. */
+        SERVER_ERROR
+    }
+
+    private static final String TARGET_PREFIX = "secretsmanager.";
+    private static final String ACCOUNT = "123456789012";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final int port;
+    private final ExecutorService workers;
+    private final Map<String, StoredSecret> secrets = new LinkedHashMap<>();
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private HttpServer server;
+    private volatile Outage outage = Outage.NONE;
+    private volatile Duration slowness = Duration.ZERO;
+
+    private SecretsManagerEmulator(int port, ExecutorService workers) {
+        this.port = port;
+        this.workers = workers;
+    }
+
+    /** Starts the emulator on 127.0.0.1 and a free port. */
+    public static SecretsManagerEmulator start() {
+        return start(0);
+    }
+
+    /** Starts the emulator on 127.0.0.1 and {@code port} (0: any free port). */
+    public static SecretsManagerEmulator start(int port) {
+        ExecutorService workers = Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "secrets-manager-emulator");
+            thread.setDaemon(true);
+            return thread;
+        });
+        HttpServer server = bind(port, workers);
+        SecretsManagerEmulator emulator = new SecretsManagerEmulator(server.getAddress().getPort(), workers);
+        emulator.server = server;
+        server.createContext("/", emulator::handle);
+        server.start();
+        return emulator;
+    }
+
+    private static HttpServer bind(int port, ExecutorService workers) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 64);
+            server.setExecutor(workers);
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
+        }
+    }
+
+    /** The endpoint a client is given: {@code http://127.0.0.1:PORT}. */
+    public String endpoint() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /**
+     * The standard AWS settings that point a module's SDK here: region, endpoint, static
+     * credentials, and no instance-metadata lookups (which would reach for the network).
+     */
+    public Map<String, String> clientEnv() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("AWS_REGION", REGION);
+        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint());
+        env.put("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID);
+        env.put("AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY);
+        env.put("AWS_EC2_METADATA_DISABLED", "true");
+        return env;
+    }
+
+    // ---- the store, for tests and the launcher (the same operations the protocol offers) ----
+
+    /** Creates a secret whose first version, labelled AWSCURRENT, holds {@code value}; returns its ARN. */
+    public synchronized String createSecret(String name, String value) {
+        if (secrets.containsKey(name)) {
+            throw new IllegalStateException("secret " + name + " exists already");
+        }
+        StoredSecret secret = new StoredSecret(name, arnFor(name), Instant.now());
+        secret.add(UUID.randomUUID().toString(), value, List.of(StoredSecret.CURRENT), Instant.now());
+        secrets.put(name, secret);
+        return secret.arn;
+    }
+
+    /** Adds a version holding {@code value} with these labels (AWSCURRENT if none); returns its id. */
+    public synchronized String putSecretValue(String secretId, String value, String... stages) {
+        List<String> labels = stages.length == 0 ? List.of(StoredSecret.CURRENT) : List.of(stages);
+        return find(secretId).add(UUID.randomUUID().toString(), value, labels, Instant.now()).id;
+    }
+
+    /** Moves {@code stage} to version {@code versionId}, as UpdateSecretVersionStage does. */
+    public synchronized void moveStage(String secretId, String stage, String versionId) {
+        StoredSecret secret = find(secretId);
+        secret.attach(stage, secret.version(versionId).orElseThrow(
+                () -> new IllegalArgumentException("no version " + versionId + " in " + secretId)));
+    }
+
+    /** Removes {@code stage} from whichever version has it. */
+    public synchronized void removeStage(String secretId, String stage) {
+        StoredSecret secret = find(secretId);
+        secret.withStage(stage).ifPresent(v -> secret.detach(stage, v));
+    }
+
+    /** The id of the version labelled {@code stage}, if any. */
+    public synchronized String versionWithStage(String secretId, String stage) {
+        return find(secretId).withStage(stage).map(v -> v.id).orElse(null);
+    }
+
+    /** The value of the version labelled {@code stage}: for tests that check what a rotation stored. */
+    public synchronized String valueWithStage(String secretId, String stage) {
+        return find(secretId).withStage(stage).map(v -> v.value).orElse(null);
+    }
+
+    /** Version ids with their labels, as DescribeSecret lists them. */
+    public synchronized Map<String, List<String>> versionIdsToStages(String secretId) {
+        return find(secretId).versionIdsToStages();
+    }
+
+    // ---- faults and the call counter ----
+
+    /** Switches the emulator into {@code next}; {@link Outage#NONE} brings it back on the same port. */
+    public synchronized SecretsManagerEmulator outage(Outage next) {
+        if (next == Outage.REFUSE_CONNECTIONS && server != null) {
+            server.stop(0);
+            server = null;
+        } else if (next != Outage.REFUSE_CONNECTIONS && server == null) {
+            server = bind(port, workers);
+            server.createContext("/", this::handle);
+            server.start();
+        }
+        outage = next;
+        return this;
+    }
+
+    /** Delays every answer by {@code delay} ({@link Duration#ZERO}: answer at once). */
+    public SecretsManagerEmulator slowness(Duration delay) {
+        slowness = delay;
+        return this;
+    }
+
+    /** Calls received for {@code operation} (e.g. "GetSecretValue"), failed ones included. */
+    public int calls(String operation) {
+        AtomicInteger count = calls.get(operation);
+        return count == null ? 0 : count.get();
+    }
+
+    /** Calls received, by operation, sorted by name. */
+    public Map<String, Integer> calls() {
+        Map<String, Integer> copy = new TreeMap<>();
+        calls.forEach((op, count) -> copy.put(op, count.get()));
+        return copy;
+    }
+
+    /** Every call received, whatever the operation. */
+    public int totalCalls() {
+        return calls.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
+    public void resetCalls() {
+        calls.clear();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            server.stop(0);
+            server = null;
+        }
+        workers.shutdownNow();
+    }
+
+    @Override
+    public String toString() {
+        return "SecretsManagerEmulator[" + endpoint() + ", " + secrets.size() + " secrets, outage " + outage + "]";
+    }
+
+    // ---- the protocol ----
+
+    /** A failure in AWS's shape: HTTP status, {@code __type} and message. */
+    private static final class AwsError extends RuntimeException {
+        final int status;
+        final String type;
+
+        AwsError(int status, String type, String message) {
+            super(message, null, false, false);
+            this.status = status;
+            this.type = type;
+        }
+
+        static AwsError notFound(String message) {
+            return new AwsError(400, "ResourceNotFoundException", message);
+        }
+
+        static AwsError invalidParameter(String message) {
+            return new AwsError(400, "InvalidParameterException", message);
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try {
+            String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+            String operation = target != null && target.startsWith(TARGET_PREFIX)
+                    ? target.substring(TARGET_PREFIX.length()) : String.valueOf(target);
+            calls.computeIfAbsent(operation, op -> new AtomicInteger()).incrementAndGet();
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            pause(slowness);
+            try {
+                if (outage == Outage.SERVER_ERROR) {
+                    throw new AwsError(500, "InternalServiceError", "An error occurred on the server side.");
+                }
+                check(exchange, target);
+                JsonNode request = parse(body);
+                ObjectNode response = dispatch(operation, request);
+                send(exchange, 200, response);
+            } catch (AwsError error) {
+                ObjectNode shape = JSON.createObjectNode().put("__type", error.type).put("message", error.getMessage());
+                exchange.getResponseHeaders().set("x-amzn-ErrorType", error.type);
+                send(exchange, error.status, shape);
+            }
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private static void check(HttpExchange exchange, String target) {
+        if (!"POST".equals(exchange.getRequestMethod()) || target == null || !target.startsWith(TARGET_PREFIX)) {
+            throw new AwsError(400, "UnknownOperationException", null);
+        }
+        String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (contentType == null || !contentType.startsWith(CONTENT_TYPE)) {
+            throw new AwsError(400, "SerializationException", "Content-Type must be " + CONTENT_TYPE);
+        }
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (authorization == null || !authorization.startsWith("AWS4-HMAC-SHA256 Credential=")) {
+            // The signature itself is not checked: any signed request is accepted.
+            throw new AwsError(400, "MissingAuthenticationTokenException", "Missing Authentication Token");
+        }
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            JsonNode node = JSON.readTree(body.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : body);
+            if (node == null || !node.isObject()) {
+                throw new AwsError(400, "SerializationException", "The request body is not a JSON object.");
+            }
+            return node;
+        } catch (IOException e) {
+            throw new AwsError(400, "SerializationException", "The request body is not valid JSON.");
+        }
+    }
+
+    private synchronized ObjectNode dispatch(String operation, JsonNode request) {
+        return switch (operation) {
+            case "CreateSecret" -> create(request);
+            case "DescribeSecret" -> describe(request);
+            case "GetSecretValue" -> getValue(request);
+            case "PutSecretValue" -> putValue(request);
+            case "UpdateSecretVersionStage" -> updateStage(request);
+            default -> throw new AwsError(400, "UnknownOperationException", null);
+        };
+    }
+
+    private ObjectNode create(JsonNode request) {
+        String name = required(request, "Name");
+        if (secrets.containsKey(name)) {
+            throw new AwsError(400, "ResourceExistsException",
+                    "The operation failed because the secret " + name + " already exists.");
+        }
+        StoredSecret secret = new StoredSecret(name, arnFor(name), Instant.now());
+        StoredSecret.Version version = secret.add(versionIdFrom(request), required(request, "SecretString"),
+                List.of(StoredSecret.CURRENT), Instant.now());
+        secrets.put(name, secret);
+        return JSON.createObjectNode().put("ARN", secret.arn).put("Name", name).put("VersionId", version.id);
+    }
+
+    private ObjectNode describe(JsonNode request) {
+        StoredSecret secret = find(required(request, "SecretId"));
+        ObjectNode response = JSON.createObjectNode().put("ARN", secret.arn).put("Name", secret.name)
+                .put("RotationEnabled", false)
+                .put("CreatedDate", epochSeconds(secret.created))
+                .put("LastChangedDate", epochSeconds(secret.lastChanged));
+        ObjectNode stages = response.putObject("VersionIdsToStages");
+        secret.versionIdsToStages().forEach((id, labels) -> labels.forEach(stages.withArray(id)::add));
+        return response;
+    }
+
+    private ObjectNode getValue(JsonNode request) {
+        StoredSecret secret = find(required(request, "SecretId"));
+        String versionId = optional(request, "VersionId");
+        String stage = optional(request, "VersionStage");
+        StoredSecret.Version version;
+        if (versionId != null) {
+            version = secret.version(versionId).orElseThrow(() -> AwsError.notFound(
+                    "Secrets Manager can't find the specified secret value for VersionId: " + versionId));
+            if (stage != null && !version.stages.contains(stage)) {
+                throw AwsError.notFound("Secrets Manager can't find the specified secret value for VersionId: "
+                        + versionId + " and staging label: " + stage);
+            }
+        } else {
+            String label = stage == null ? StoredSecret.CURRENT : stage;
+            version = secret.withStage(label).orElseThrow(() -> AwsError.notFound(
+                    "Secrets Manager can't find the specified secret value for staging label: " + label));
+        }
+        ObjectNode response = JSON.createObjectNode().put("ARN", secret.arn).put("Name", secret.name)
+                .put("VersionId", version.id).put("SecretString", version.value)
+                .put("CreatedDate", epochSeconds(version.created));
+        version.stages.forEach(response.putArray("VersionStages")::add);
+        return response;
+    }
+
+    private ObjectNode putValue(JsonNode request) {
+        StoredSecret secret = find(required(request, "SecretId"));
+        String value = required(request, "SecretString");
+        String token = optional(request, "ClientRequestToken");
+        if (token != null && secret.version(token).isPresent()) {
+            // A retry of the same request changes nothing; a different value under the same token is refused.
+            StoredSecret.Version existing = secret.version(token).get();
+            if (!existing.value.equals(value)) {
+                throw new AwsError(400, "ResourceExistsException",
+                        "You can't modify an existing version, you can only create a new version.");
+            }
+            return putResponse(secret, existing);
+        }
+        List<String> stages = new ArrayList<>();
+        request.path("VersionStages").forEach(stage -> stages.add(stage.asText()));
+        if (stages.isEmpty()) {
+            stages.add(StoredSecret.CURRENT);
+        }
+        return putResponse(secret, secret.add(versionIdFrom(request), value, stages, Instant.now()));
+    }
+
+    private static ObjectNode putResponse(StoredSecret secret, StoredSecret.Version version) {
+        ObjectNode response = JSON.createObjectNode().put("ARN", secret.arn).put("Name", secret.name)
+                .put("VersionId", version.id);
+        version.stages.forEach(response.putArray("VersionStages")::add);
+        return response;
+    }
+
+    private ObjectNode updateStage(JsonNode request) {
+        StoredSecret secret = find(required(request, "SecretId"));
+        String stage = required(request, "VersionStage");
+        String moveTo = optional(request, "MoveToVersionId");
+        String removeFrom = optional(request, "RemoveFromVersionId");
+        StoredSecret.Version holder = secret.withStage(stage).orElse(null);
+        StoredSecret.Version target = moveTo == null ? null : secret.version(moveTo).orElseThrow(
+                () -> AwsError.invalidParameter("Secrets Manager can't find the specified secret version: " + moveTo));
+        if (holder != null && holder != target && !holder.id.equals(removeFrom)) {
+            throw AwsError.invalidParameter("The parameter RemoveFromVersionId can't be empty. Staging label "
+                    + stage + " is currently attached to version " + holder.id
+                    + ", so you must explicitly reference that version in RemoveFromVersionId.");
+        }
+        if (removeFrom != null && (holder == null || !holder.id.equals(removeFrom))) {
+            throw AwsError.invalidParameter("The staging label " + stage + " is not attached to version " + removeFrom);
+        }
+        if (target != null) {
+            secret.attach(stage, target);
+        } else if (holder != null) {
+            if (stage.equals(StoredSecret.CURRENT)) {
+                throw AwsError.invalidParameter("You can't remove the staging label AWSCURRENT without moving it "
+                        + "to another version (use MoveToVersionId).");
+            }
+            secret.detach(stage, holder);
+        }
+        secret.lastChanged = Instant.now();
+        return JSON.createObjectNode().put("ARN", secret.arn).put("Name", secret.name);
+    }
+
+    // ---- helpers ----
+
+    private StoredSecret find(String secretId) {
+        StoredSecret byName = secrets.get(secretId);
+        if (byName != null) {
+            return byName;
+        }
+        return secrets.values().stream().filter(s -> s.arn.equals(secretId)).findFirst()
+                .orElseThrow(() -> AwsError.notFound("Secrets Manager can't find the specified secret."));
+    }
+
+    private static String required(JsonNode request, String field) {
+        String value = optional(request, field);
+        if (value == null) {
+            throw AwsError.invalidParameter("The parameter " + field + " is required.");
+        }
+        return value;
+    }
+
+    private static String optional(JsonNode request, String field) {
+        JsonNode node = request.get(field);
+        return node == null || node.isNull() ? null : node.asText();
+    }
+
+    /** The client's idempotency token becomes the version id, as in AWS; the SDK always sends one. */
+    private static String versionIdFrom(JsonNode request) {
+        String token = optional(request, "ClientRequestToken");
+        return token != null ? token : UUID.randomUUID().toString();
+    }
+
+    private static String arnFor(String name) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        StringBuilder suffix = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            suffix.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+        }
+        return "arn:aws:secretsmanager:" + REGION + ":" + ACCOUNT + ":secret:" + name + "-" + suffix;
+    }
+
+    /** AWS JSON sends timestamps as seconds since the epoch, with a fraction. */
+    private static double epochSeconds(Instant instant) {
+        return instant.toEpochMilli() / 1000.0;
+    }
+
+    private static void send(HttpExchange exchange, int status, ObjectNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+        exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static void pause(Duration delay) {
+        if (delay.isZero() || delay.isNegative()) {
+            return;
+        }
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Runs the emulator on its own until interrupted:
+     * {@code SecretsManagerEmulator [--port N] [--secret NAME=VALUE]... [--openai-stub [--rotate-every SECONDS]]}.
+     * With {@code --openai-stub} it also starts the OpenAI stub, plants a throwaway key in
+     * {@value #DEMO_SECRET_ID}, prints the settings module 05 needs, and can rotate that key on a
+     * schedule (revoking the old one after half the interval), so rotation can be watched.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        int port = 0;
+        Map<String, String> planted = new LinkedHashMap<>();
+        boolean withStub = false;
+        int rotateEvery = 0;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--secret" -> {
+                    String pair = args[++i];
+                    int eq = pair.indexOf('=');
+                    if (eq < 1) {
+                        System.err.println("--secret needs NAME=VALUE");
+                        System.exit(2);
+                    }
+                    planted.put(pair.substring(0, eq), pair.substring(eq + 1));
+                }
+                case "--openai-stub" -> withStub = true;
+                case "--rotate-every" -> rotateEvery = Integer.parseInt(args[++i]);
+                case "--help", "-h" -> {
+                    System.out.println("usage: SecretsManagerEmulator [--port N] [--secret NAME=VALUE]... "
+                            + "[--openai-stub [--rotate-every SECONDS]]");
+                    return;
+                }
+                default -> {
+                    System.err.println("unknown option: " + args[i] + " (try --help)");
+                    System.exit(2);
+                }
+            }
+        }
+        SecretsManagerEmulator emulator = start(port);
+        planted.forEach(emulator::createSecret);
+        OpenAiStub stub = withStub ? OpenAiStub.start() : null;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            emulator.close();
+            if (stub != null) {
+                stub.close();
+            }
+        }));
+        System.out.println("Secrets Manager emulator listening: AWS_ENDPOINT_URL_SECRETS_MANAGER=" + emulator.endpoint());
+        StringBuilder exports = new StringBuilder("export");
+        emulator.clientEnv().forEach((name, value) -> exports.append(' ').append(name).append('=').append(value));
+        if (stub != null) {
+            String key = Canary.fresh().value();
+            stub.acceptKeys(key);
+            emulator.createSecret(DEMO_SECRET_ID, key);
+            exports.append(" OPENAI_SECRET_ID=").append(DEMO_SECRET_ID).append(" OPENAI_BASE_URL=").append(stub.baseUrl());
+        }
+        System.out.println(exports);
+        if (stub != null && rotateEvery > 0) {
+            KeyRotation rotation = KeyRotation.of(emulator, DEMO_SECRET_ID, stub);
+            while (true) {
+                Thread.sleep(Duration.ofSeconds(rotateEvery).toMillis());
+                rotation.rotate(Duration.ofMillis(rotateEvery * 500L));
+                System.out.println("rotated: " + rotation);
+            }
+        }
+        new CountDownLatch(1).await();
+    }
+}
