@@ -46,7 +46,9 @@ final class AuditDatabase implements AutoCloseable {
 
     static AuditDatabase start(Path moduleDir) {
         try {
-            Path hba = Files.createTempFile("keysafe-pg_hba", ".conf");
+            // In the module's target/, so no run leaves files behind in the system's temp folder.
+            Path hba = Files.createTempFile(Files.createDirectories(moduleDir.resolve("target")), "pg_hba", ".conf");
+            hba.toFile().deleteOnExit();
             Files.writeString(hba, """
                     # the tests' superuser, from this machine only
                     local all postgres                trust
