@@ -1,14 +1,18 @@
 package dev.keysafe.workshop;
 
 import dev.keysafe.testkit.run.ModuleLaunch;
+import dev.keysafe.testkit.secrets.KeyRotation;
+import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -18,6 +22,9 @@ import java.util.stream.Stream;
  * once its build has written {@code target/classpath.txt} and its jar.
  */
 public final class Catalog {
+
+    /** 05's argument for its rotation demo: it asks in a loop while the kit rotates the secret. */
+    private static final String ROTATE_DEMO = "rotate-demo";
 
     /** Every module the launcher knows. To add one: one entry, in order. */
     public static final List<Module> MODULES = List.of(
@@ -37,7 +44,21 @@ public final class Catalog {
                     run -> perEnvironment(run, run.options().environmentOr("development"), true))
                     .touredWith(new RunOptions("staging"))
                     .withDemo("production chosen, OPENAI_API_KEY_PROD missing: it must refuse to start", 2,
-                            run -> perEnvironment(run, "production", false)));
+                            run -> perEnvironment(run, "production", false)),
+            Module.practice("05", "05-secrets-manager", "dev.keysafe.secretsmanager.Ask",
+                    "the key in AWS Secrets Manager, fetched with the AWS SDK, cached, and rotated with no failed call",
+                    run -> secretsManager(run, run.args().stream().findFirst().filter(ROTATE_DEMO::equals).isPresent()))
+                    .withDemo("rotate-demo: 4 threads ask for 6 s while the kit rotates the key and revokes the old one",
+                            0, Pattern.compile(" 0 failed; keys used: \\.\\.\\.\\S{4} -> \\.\\.\\.\\S{4};"),
+                            run -> secretsManager(run, true).args(ROTATE_DEMO, "6")),
+            Module.server("06", "06-server-proxy", "dev.keysafe.proxy.ProxyServer",
+                    "the browser never sees the key: your server holds it and hands out client tokens with"
+                            + " their own models, budgets and rate limits",
+                    // The server's key in its environment, as on a real host; the tour picks any free port.
+                    ProxyDriver::offline, new ProxyDriver())
+                    .touredWith(new RunOptions(null, 0))
+                    .withCommand("token", "dev.keysafe.proxy.TokenCommand",
+                            "create, list or revoke client tokens of a running proxy (PROXY_URL, PROXY_ADMIN_TOKEN)"));
 
     private final Path root;
     private final List<Module> modules;
@@ -185,6 +206,29 @@ public final class Catalog {
                         launch.env(variable, environment.equals(chosen) ? run.key().value() : run.extraKey(variable).value());
                     }
                 });
+        return launch;
+    }
+
+    /**
+     * 05's way: the key in a secret of a local Secrets Manager emulator, and the standard AWS
+     * settings pointing the module's SDK there (region, endpoint, static placeholder credentials,
+     * no instance-metadata lookups). With {@code rotating}, the key is rotated through the stages
+     * once the module is asking, and the old one revoked half a second later.
+     */
+    private static ModuleLaunch secretsManager(Offline.Context run, boolean rotating) {
+        SecretsManagerEmulator secrets = run.closeAfterRun(SecretsManagerEmulator.start());
+        String secretId = SecretsManagerEmulator.DEMO_SECRET_ID;
+        secrets.createSecret(secretId, run.key().value());
+        ModuleLaunch launch = run.launch();
+        secrets.clientEnv().forEach(launch::env);
+        launch.env("OPENAI_SECRET_ID", secretId);
+        String where = "the secret " + secretId + " of a Secrets Manager emulator at " + secrets.endpoint();
+        if (rotating) {
+            // Closed before the emulator (newest first): waits for the rotation, or cancels it if no call came.
+            run.closeAfterRun(KeyRotation.of(secrets, secretId, run.stub()).rotateInBackground(2, Duration.ofMillis(500)));
+            where += " (rotated once it is asking: a new key promoted to AWSCURRENT, the old one revoked 0.5 s later)";
+        }
+        run.keyIs(where);
         return launch;
     }
 

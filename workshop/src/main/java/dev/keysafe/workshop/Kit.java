@@ -102,8 +102,8 @@ public final class Kit implements Callable<Integer> {
             failed.getErr().println("Try: ./kit " + (failed == commandLine ? "" : failed.getCommandName() + " ") + "--help");
             return EXIT_USAGE;
         });
-        listModules(commandLine.getSubcommands().get("run"), workspace.catalog());
-        listModules(commandLine.getSubcommands().get("tour"), workspace.catalog());
+        listModules(commandLine.getSubcommands().get("run"), workspace.catalog(), true);
+        listModules(commandLine.getSubcommands().get("tour"), workspace.catalog(), false);
         return commandLine;
     }
 
@@ -116,8 +116,8 @@ public final class Kit implements Callable<Integer> {
         return EXIT_USAGE;
     }
 
-    /** Appends the catalog, with each module's state, to a subcommand's help. */
-    private static void listModules(CommandLine command, Catalog catalog) {
+    /** Appends the catalog, with each module's state (and, for run, its command words), to a subcommand's help. */
+    private static void listModules(CommandLine command, Catalog catalog, boolean withCommands) {
         List<String> footer = new ArrayList<>(List.of(command.getCommandSpec().usageMessage().footer()));
         footer.add("Modules:");
         for (Module module : catalog.modules()) {
@@ -129,6 +129,10 @@ public final class Kit implements Callable<Integer> {
             };
             footer.add("  " + module.id() + "  " + module.folder() + state);
             footer.addAll(wrap(module.lesson(), "      ", 78));
+            for (Module.Command word : withCommands ? module.commands() : List.<Module.Command>of()) {
+                footer.addAll(wrap("./kit run " + module.id() + " " + word.word() + " ...: " + word.summary(),
+                        "      ", 78));
+            }
         }
         // Footer lines are format strings: a % in a lesson must stay a %.
         command.getCommandSpec().usageMessage().footer(footer.stream().map(l -> l.replace("%", "%%")).toArray(String[]::new));

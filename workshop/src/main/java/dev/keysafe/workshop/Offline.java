@@ -33,15 +33,22 @@ public interface Offline {
         private final OpenAiStub stub;
         private final Path workDir;
         private final RunOptions options;
+        private final List<String> args;
         private final Map<String, Canary> extraKeys = new LinkedHashMap<>();
         private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+        private String keyIs;
 
         Context(ModuleBuild build, Canary key, OpenAiStub stub, Path workDir, RunOptions options) {
+            this(build, key, stub, workDir, options, List.of());
+        }
+
+        Context(ModuleBuild build, Canary key, OpenAiStub stub, Path workDir, RunOptions options, List<String> args) {
             this.build = build;
             this.key = key;
             this.stub = stub;
             this.workDir = workDir;
             this.options = options;
+            this.args = List.copyOf(args);
         }
 
         /** The key the stub accepts for this run. */
@@ -74,6 +81,24 @@ public interface Offline {
 
         public RunOptions options() {
             return options;
+        }
+
+        /** The arguments the module gets after its id ({@code ./kit run 05 --offline rotate-demo}). */
+        public List<String> args() {
+            return args;
+        }
+
+        /**
+         * Says where the setup put the key, for the note {@code run --offline} prints, when it is
+         * neither a variable nor a planted file (05: a secret in the emulator). Never the key.
+         */
+        public void keyIs(String where) {
+            this.keyIs = where;
+        }
+
+        /** Where the setup said the key is, or null. */
+        public String keyIs() {
+            return keyIs;
         }
 
         /** A new launch of this module's main class with its classpath, nothing else set. */

@@ -17,10 +17,13 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -52,6 +55,11 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "which echoes the key masked). The kit searches everything it printed and logged, its command "
                     + "line, the files it wrote and what reached the stub; then its source files, its build output "
                     + "and git history for key-shaped strings.",
+            "",
+            "A server (06) runs once, with every logger at TRACE, and is driven as an app would drive it: the "
+                    + "official openai-java client with a client token, plain and streamed, then a wrong token and "
+                    + "a server key OpenAI refuses. Its output, every body its clients received and every request "
+                    + "that reached the stub are searched. 05 also shows a key rotation (rotate-demo) losing no call.",
             "",
             "A practice module (02 on) passes when its key reached the stub and nowhere else. Module 01, the "
                     + "negative control, passes when its key IS found in its source, jar, logs, error output and "
@@ -139,6 +147,11 @@ final class TourCommand implements Callable<Integer> {
             ModuleBuild build = catalog.build(module);
             Canary key = module.keySource().key(build);
             report.keys.add(key);
+            if (module.isServer()) {
+                tourServer(build, key, stub, report);
+                report.millis = (System.nanoTime() - start) / 1_000_000;
+                return report;
+            }
 
             ProbeRun happy = probe(build, key, stub, Scenario.HAPPY_PATH, module.offline());
             ProbeRun rejected = probe(build, key, stub, Scenario.KEY_REJECTED, module.offline());
@@ -154,30 +167,23 @@ final class TourCommand implements Callable<Integer> {
             report.did.add("with a rejected key: exit " + rejected.probe.run().exitCode() + ": "
                     + redactor.redact(errorLine(rejected.probe.run().stderr())));
 
-            Path dir = build.dir();
-            report.place("source files", Detectors.inWorkingTree(KeyPatterns.all(), dir), true);
-            report.place("build output", Detectors.inBuildOutput(KeyPatterns.all(), dir), true);
-            if (!Detectors.isInGitCheckout(dir)) {
-                report.notes.add("git history not checked: this is not a git checkout");
-            } else if (!hasCommits(dir)) {
-                report.notes.add("git history not checked: " + module.folder() + " has no commits yet"
-                        + " (once committed, history keeps whatever it holds)");
-            } else {
-                report.place("git history", Detectors.inGitHistory(KeyPatterns.all(), dir), true);
-            }
+            staticPlaces(module, build.dir(), report);
             report.place("a normal run (output, logs, command line, files)", happy.findings(), true);
             report.place("a rejected-key run (error output, logs)", rejected.findings(), true);
 
             for (Module.Demo demo : module.demos()) {
                 DemoRun run = demo(build, key, stub, demo);
                 report.keys.addAll(run.keys);
-                String said = run.result.exitCode() == 0 ? firstLine(run.result.stdout()) : errorLine(run.result.stderr());
+                // A demo that succeeds ends with its result (05: the rotation's count); a refusal is its error line.
+                String said = run.result.exitCode() == 0 ? lastLine(run.result.stdout()) : errorLine(run.result.stderr());
                 report.did.add(demo.title() + ":");
                 report.did.add("  exit " + run.result.exitCode() + ": " + new Redactor(report.keys).redact(said));
                 report.place("a demo run (" + demo.title() + ")", run.findings, true);
                 if (run.result.exitCode() != demo.exitCode()) {
                     report.problems.add("\"" + demo.title() + "\" exited " + run.result.exitCode() + ", expected "
                             + demo.exitCode());
+                } else if (demo.shows() != null && !demo.shows().matcher(run.result.stdout()).find()) {
+                    report.problems.add("\"" + demo.title() + "\" did not print what it should (" + demo.shows() + ")");
                 }
             }
             judge(module, key, happy.probe, rejected.probe, report);
@@ -191,6 +197,20 @@ final class TourCommand implements Callable<Integer> {
         return report;
     }
 
+    /** Key-shaped strings in the module's files, its build output and (once committed) git history. */
+    private static void staticPlaces(Module module, Path dir, Report report) {
+        report.place("source files", Detectors.inWorkingTree(KeyPatterns.all(), dir), true);
+        report.place("build output", Detectors.inBuildOutput(KeyPatterns.all(), dir), true);
+        if (!Detectors.isInGitCheckout(dir)) {
+            report.notes.add("git history not checked: this is not a git checkout");
+        } else if (!hasCommits(dir)) {
+            report.notes.add("git history not checked: " + module.folder() + " has no commits yet"
+                    + " (once committed, history keeps whatever it holds)");
+        } else {
+            report.place("git history", Detectors.inGitHistory(KeyPatterns.all(), dir), true);
+        }
+    }
+
     private static void judge(Module module, Canary key, Probe happy, Probe rejected, Report report) {
         if (!happy.keyReachedUpstream(key)) {
             report.problems.add("its key never reached the stub");
@@ -198,10 +218,15 @@ final class TourCommand implements Callable<Integer> {
         if (!happy.behavedAsExpected()) {
             report.problems.add("it did not print the stub's answer (exit " + happy.run().exitCode() + ")");
         }
+        if (module.kind() == Module.Kind.PRACTICE && !rejected.behavedAsExpected()) {
+            report.problems.add("with a rejected key it did not fail cleanly (exit " + rejected.run().exitCode() + ")");
+        }
+        judgeLeaks(module, report);
+    }
+
+    /** A practice must leak nowhere; the negative control must be caught everywhere it is required to leak. */
+    private static void judgeLeaks(Module module, Report report) {
         if (module.kind() == Module.Kind.PRACTICE) {
-            if (!rejected.behavedAsExpected()) {
-                report.problems.add("with a rejected key it did not fail cleanly (exit " + rejected.run().exitCode() + ")");
-            }
             List<String> leaked = report.places.stream().filter(p -> !p.findings.isEmpty()).map(p -> p.label).toList();
             if (!leaked.isEmpty()) {
                 report.problems.add("its key leaked: " + String.join("; ", leaked));
@@ -212,6 +237,112 @@ final class TourCommand implements Callable<Integer> {
             if (!missed.isEmpty()) {
                 report.problems.add("the detectors did not find its key in: " + String.join("; ", missed));
             }
+        }
+    }
+
+    // ---- a server ------------------------------------------------------------------------------
+
+    /**
+     * A server module: started as its own JVM with every logger at TRACE, driven by its
+     * {@link Server} as its clients would (06: openai-java with a client token, plain and streamed,
+     * a wrong token, a server key refused upstream), stopped, then searched: what it printed and
+     * logged, its command line and the files it wrote; every response body its clients received;
+     * and what reached the upstream (only its own key may).
+     */
+    private void tourServer(ModuleBuild build, Canary key, OpenAiStub stub, Report report) {
+        Module module = build.module();
+        Path workDir = tempDir(module);
+        List<String> problems = new ArrayList<>();
+        Server.Drive drive = new Server.Drive(List.of(), List.of(), List.of());
+        ServerProcess server = null;
+        try (Offline.Context context = new Offline.Context(build, key, stub, workDir, module.tourOptions())) {
+            stub.reset();
+            stub.acceptKeys(key.value());
+            Path tmp = Files.createDirectories(workDir.resolve(".tmp"));
+            String trace = ".keysafe/" + ModuleRunner.TRACE_LOGBACK;
+            ModuleLaunch launch = module.offline().launch(context)
+                    .file(trace, ModuleRunner.traceLogbackConfig())
+                    // Quick start-up, crash files and temp files where the scan looks, every logger at TRACE.
+                    .jvmArgs("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log"),
+                            "-Djava.io.tmpdir=" + tmp, "-Dlogback.configurationFile=" + workDir.resolve(trace));
+            if (!launch.env().containsKey("OPENAI_BASE_URL")) {
+                launch.env("OPENAI_BASE_URL", stub.baseUrl());
+            }
+            server = ServerProcess.start(launch, workDir, RunCommand.withoutCallerSecrets(workspace.env()),
+                    module.server().readyLine(), null, null);
+            Optional<String> url = server.awaitReady(Duration.ofSeconds(60));
+            if (url.isPresent()) {
+                drive = module.server().drive(new Server.Session(url.get(), context, launch));
+            }
+            server.close();
+            if (url.isPresent()) {
+                report.did.add("started: " + readyLine(module, server.stdout()));
+            } else {
+                problems.add("it stopped before it was ready (exit " + server.exitCode() + "): "
+                        + errorLine(server.stderr()));
+            }
+            report.did.addAll(drive.did());
+            problems.addAll(drive.problems());
+
+            List<Finding> output = new ArrayList<>();
+            output.addAll(Detectors.inText(key, Channel.C7, "server stdout", server.stdout()));
+            output.addAll(Detectors.inText(key, Channel.C7, "server stderr (logs at TRACE)", server.stderr()));
+            output.addAll(Detectors.inCommandLine(key, server.commandLine()));
+            output.addAll(filesWritten(key, workDir, launch));
+            List<Finding> received = new ArrayList<>();
+            for (int i = 0; i < drive.received().size(); i++) {
+                received.addAll(Detectors.inText(key, Channel.C1, "response body " + (i + 1), drive.received().get(i)));
+            }
+            List<Finding> upstream = new ArrayList<>();
+            for (OpenAiStub.JournalEntry entry : stub.journal()) {
+                if (!entry.bearer().equals(key.value())) {
+                    upstream.add(new Finding(Channel.C21, "upstream " + entry.method() + " " + entry.path(),
+                            entry.bearer().isEmpty() ? "no key at all" : "a key or token other than the server's key"));
+                }
+            }
+            for (OpenAiStub.JournalEntry entry : stub.journalElsewhere()) {
+                upstream.add(new Finding(Channel.C10, "another host " + entry.method() + " " + entry.path(),
+                        entry.bearer().isEmpty() ? "a request" : "a request with a bearer"));
+            }
+            if (stub.journal().stream().noneMatch(entry -> entry.bearer().equals(key.value()))) {
+                problems.add("its key never reached the stub");
+            }
+            staticPlaces(module, build.dir(), report);
+            report.place("the server's output (stdout, logs at TRACE, command line, files)", output, true);
+            report.place("what its clients received (answers, stream, errors)", received, true);
+            report.place("requests upstream (only the server's key)", upstream, true);
+        } catch (IOException e) {
+            problems.add("cannot prepare its working directory: " + e.getMessage());
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+            deleteTree(workDir);
+        }
+        Redactor redactor = new Redactor(report.keys);
+        report.did.replaceAll(redactor::redact);
+        problems.stream().map(redactor::redact).forEach(report.problems::add);
+        judgeLeaks(module, report);
+    }
+
+    /** The server's ready line, as it printed it. */
+    private static String readyLine(Module module, String stdout) {
+        return stdout.lines().filter(line -> module.server().readyLine().matcher(line).find()).findFirst()
+                .orElse("(its ready line)");
+    }
+
+    /** Files the server wrote in its working directory and temp directory (crash reports, caches). */
+    private static List<Finding> filesWritten(Canary key, Path workDir, ModuleLaunch launch) throws IOException {
+        Set<Path> planted = new HashSet<>();
+        launch.files().keySet().forEach(name -> planted.add(workDir.resolve(name)));
+        try (var files = Files.walk(workDir)) {
+            List<Path> written = files.filter(Files::isRegularFile).filter(p -> !planted.contains(p)).sorted().toList();
+            List<Finding> found = new ArrayList<>();
+            for (Path file : written) {
+                found.addAll(Detectors.inFiles(key, file.startsWith(workDir.resolve(".tmp")) ? Channel.C20 : Channel.C13,
+                        List.of(file)));
+            }
+            return found;
         }
     }
 
@@ -387,6 +518,10 @@ final class TourCommand implements Callable<Integer> {
 
     private static String firstLine(String text) {
         return text.lines().filter(l -> !l.isBlank()).findFirst().orElse("(nothing)");
+    }
+
+    private static String lastLine(String text) {
+        return text.lines().filter(l -> !l.isBlank()).reduce((first, second) -> second).orElse("(nothing)");
     }
 
     /**

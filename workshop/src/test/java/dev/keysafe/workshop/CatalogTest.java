@@ -21,7 +21,7 @@ class CatalogTest {
 
     @Test
     void catalog_lists_the_modules_in_order_with_folders_and_main_classes() {
-        assertThat(catalog.modules()).extracting(Module::id).startsWith("01", "02", "03", "04");
+        assertThat(catalog.modules()).extracting(Module::id).containsExactly("01", "02", "03", "04", "05", "06");
         assertThat(catalog.require("01").mainClass()).isEqualTo("dev.keysafe.hardcoded.Ask");
         assertThat(catalog.require("02").folder()).isEqualTo("02-env-vars");
         assertThat(catalog.require("02").mainClass()).isEqualTo("dev.keysafe.envvars.Ask");
@@ -146,6 +146,100 @@ class CatalogTest {
             assertThat(refused.env()).containsEntry("ENVIRONMENT", "production").doesNotContainKey("OPENAI_API_KEY_PROD");
             assertThat(demo.exitCode()).isEqualTo(2);
         });
+    }
+
+    @Test
+    void module_05_offline_keeps_its_key_in_a_secret_of_the_emulator_and_points_the_aws_sdk_there() throws Exception {
+        Module secretsManager = catalog.require("05");
+        Canary key = Canary.fresh();
+        Offline.Context context = context(secretsManager, key, RunOptions.NONE);
+        String endpoint;
+        try (context) {
+            ModuleLaunch launch = secretsManager.offline().launch(context);
+
+            assertThat(launch.mainClass()).isEqualTo("dev.keysafe.secretsmanager.Ask");
+            assertThat(launch.env()).containsEntry("AWS_REGION", "us-east-1")
+                    .containsEntry("AWS_EC2_METADATA_DISABLED", "true")
+                    .containsEntry("OPENAI_SECRET_ID", "keysafe/openai-api-key")
+                    .containsKeys("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+                    .doesNotContainKey("OPENAI_API_KEY");
+            // The key is in the secret only: in no variable and no file of the module.
+            assertThat(launch.env().values()).allSatisfy(value -> assertThat(key.formsIn(value)).isEmpty());
+            assertThat(launch.files()).isEmpty();
+            endpoint = launch.env().get("AWS_ENDPOINT_URL_SECRETS_MANAGER");
+            assertThat(endpoint).startsWith("http://127.0.0.1:");
+            assertThat(context.keyIs()).contains("the secret keysafe/openai-api-key", endpoint)
+                    .doesNotContain("rotated");
+            assertThat(status(endpoint)).as("the emulator answers while the run lasts").isPositive();
+        }
+        // The emulator ends with the run.
+        assertThatThrownBy(() -> status(endpoint)).isInstanceOf(java.io.IOException.class);
+    }
+
+    @Test
+    void module_05_is_toured_with_its_rotation_demo_which_must_lose_no_call_and_change_keys() {
+        Module.Demo demo = catalog.require("05").demos().get(0);
+
+        assertThat(demo.exitCode()).isZero();
+        assertThat(demo.shows().matcher(
+                "rotate-demo: 150 asks, 0 failed; keys used: ...JXyb -> ...FCyR; Secrets Manager calls: 4").find()).isTrue();
+        assertThat(demo.shows().matcher("rotate-demo: 150 asks, 0 failed; keys used: ...JXyb; Secrets Manager calls: 2")
+                .find()).as("no rotation seen").isFalse();
+        assertThat(demo.shows().matcher(
+                "rotate-demo: 150 asks, 3 failed; keys used: ...JXyb -> ...FCyR; Secrets Manager calls: 4").find()).isFalse();
+    }
+
+    private static int status(String endpoint) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(endpoint + "/")).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    void module_06_is_a_server_given_its_key_and_a_fresh_admin_token_in_its_environment_on_127_0_0_1() {
+        Module proxy = catalog.require("06");
+        Canary key = Canary.fresh();
+
+        ModuleLaunch launch = offlineLaunch("06", key, RunOptions.NONE);
+
+        assertThat(proxy.folder()).isEqualTo("06-server-proxy");
+        assertThat(proxy.isServer()).isTrue();
+        assertThat(proxy.kind()).isEqualTo(Module.Kind.PRACTICE);
+        assertThat(launch.env()).containsEntry("OPENAI_API_KEY", key.value()).containsEntry("HOST", "127.0.0.1")
+                .containsEntry("PORT", "7070").containsKey("PROXY_ADMIN_TOKEN").hasSize(4);
+        assertThat(launch.env().get("PROXY_ADMIN_TOKEN")).hasSizeGreaterThanOrEqualTo(24)
+                .isNotEqualTo(offlineLaunch("06", key, RunOptions.NONE).env().get("PROXY_ADMIN_TOKEN"));
+        assertThat(KeyPatterns.all().formsIn(launch.env().get("PROXY_ADMIN_TOKEN"))).isEmpty();
+        assertThat(launch.files()).isEmpty();
+        // --port 0 for tests and the tour: the URL is read from the start-up line.
+        assertThat(offlineLaunch("06", key, new RunOptions(null, 0)).env()).containsEntry("PORT", "0");
+        assertThat(proxy.tourOptions().port()).isZero();
+    }
+
+    @Test
+    void module_06_runs_its_server_by_default_and_its_token_command_by_the_word_token() {
+        Module proxy = catalog.require("06");
+
+        assertThat(proxy.mainClass()).isEqualTo("dev.keysafe.proxy.ProxyServer");
+        assertThat(proxy.command("token")).hasValueSatisfying(
+                token -> assertThat(token.mainClass()).isEqualTo("dev.keysafe.proxy.TokenCommand"));
+        assertThat(proxy.command("server")).isEmpty();
+        assertThat(catalog.require("02").commands()).isEmpty();
+        var ready = proxy.server().readyLine().matcher(
+                "keysafe proxy listening on http://127.0.0.1:41197/ (upstream http://127.0.0.1:36765/v1, key ...HD8z)");
+        assertThat(ready.find()).isTrue();
+        assertThat(ready.group(1)).isEqualTo("http://127.0.0.1:41197");
+        assertThat(proxy.server().readyLine().matcher("keysafe proxy starting").find()).isFalse();
+    }
+
+    @Test
+    void module_06_runs_from_its_own_jar_then_the_dependencies_its_build_wrote() {
+        Fixtures.assumeBuilt(catalog, "06");
+
+        List<String> entries = List.of(catalog.build(catalog.require("06")).classpath().split(File.pathSeparator));
+
+        assertThat(entries.get(0)).endsWith("06-server-proxy/target/keysafe-06-server-proxy-0.1.0-SNAPSHOT.jar");
+        assertThat(entries).anySatisfy(e -> assertThat(e).contains("javalin"));
     }
 
     private ModuleLaunch offlineLaunch(String id, Canary key, RunOptions options) {

@@ -45,6 +45,21 @@ class RunCommandTest {
     }
 
     @Test
+    void run_05_offline_answers_with_the_key_it_read_from_a_secret_of_the_emulator(@TempDir Path callerDir) {
+        Catalog catalog = Fixtures.catalog();
+        Fixtures.assumeBuilt(catalog, "05");
+
+        Result result = Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir), "run", "05", "--offline", "hi");
+
+        assertThat(result.exitCode()).as("exit code; stderr: %s", result.err()).isZero();
+        assertThat(result.out().strip()).isEqualTo(OpenAiStub.ANSWER);
+        assertThat(result.err()).contains(
+                "in the secret keysafe/openai-api-key of a Secrets Manager emulator at http://127.0.0.1:")
+                .doesNotContain("rotated");
+        assertThat(ANY_CANARY.matcher(result.out() + result.err()).find()).as("a key in the output").isFalse();
+    }
+
+    @Test
     void run_02_with_the_callers_key_and_base_url_prints_only_the_answer(@TempDir Path callerDir) {
         Catalog catalog = Fixtures.catalog();
         Fixtures.assumeBuilt(catalog, "02");
@@ -123,8 +138,9 @@ class RunCommandTest {
         Result result = Fixtures.kit(Fixtures.workspace(Fixtures.catalog(), Fixtures.env(), callerDir), "run", "99");
 
         assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(Fixtures.catalog().ids()).startsWith("01, 02, 03, 04").contains("06");
         assertThat(result.err().strip()).isEqualTo(
-                "kit: unknown module '99'. Valid ids: 01, 02, 03, 04 (./kit run --help lists them).");
+                "kit: unknown module '99'. Valid ids: " + Fixtures.catalog().ids() + " (./kit run --help lists them).");
         assertThat(result.out()).isEmpty();
     }
 

@@ -57,6 +57,87 @@ class TourCommandTest {
     }
 
     @Test
+    void tour_of_05_reads_the_key_from_the_emulator_finds_it_nowhere_else_and_rotates_it_without_a_failed_call() {
+        Catalog catalog = Fixtures.catalog();
+        Fixtures.assumeBuilt(catalog, "05");
+
+        Result result = Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir), "tour", "--only", "05");
+
+        assertThat(result.exitCode()).as("exit code; report:%n%s", result.out()).isZero();
+        String secretsManager = section(result.out(), "== 05 ", "== summary");
+        assertThat(secretsManager).contains("answered: " + dev.keysafe.testkit.stub.OpenAiStub.ANSWER,
+                        "with a rejected key: exit 3", "rotate-demo: 4 threads ask",
+                        "leaks     none: the key reached the stub and nowhere else", "a demo run", "verdict   ok")
+                .containsPattern("exit 0: rotate-demo: \\d+ asks, 0 failed; keys used: \\.\\.\\.\\S{4} -> ");
+        assertThat(result.out()).contains("05  secrets-manager       ok: clean", "tour passed: 1 of 1 module(s) ran");
+        assertThat(ANY_CANARY.matcher(result.out()).find()).isFalse();
+    }
+
+    @Test
+    void tour_of_06_drives_the_proxy_with_the_official_client_and_finds_its_key_nowhere_else() {
+        Catalog catalog = Fixtures.catalog();
+        Fixtures.assumeBuilt(catalog, "06");
+
+        Result result = Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir), "tour", "--only", "06");
+
+        assertThat(result.exitCode()).as("exit code; report:%n%s", result.out()).isZero();
+        String proxy = section(result.out(), "== 06 ", "== summary");
+        assertThat(proxy).contains("shows     the browser never sees the key",
+                        "issued a client token with the admin token",
+                        "openai-java, plain: " + dev.keysafe.testkit.stub.OpenAiStub.ANSWER,
+                        "): " + dev.keysafe.testkit.stub.OpenAiStub.ANSWER,
+                        "a wrong client token: 401 ", "(the stub saw nothing)",
+                        "the server's key refused upstream: 502 ",
+                        "leaks     none: the key reached the stub and nowhere else",
+                        "the server's output, what its clients received, requests upstream", "verdict   ok")
+                .containsPattern("started: keysafe proxy listening on http://127\\.0\\.0\\.1:\\d+/ \\(upstream http://127\\.0\\.0\\.1:\\d+/v1, key \\.\\.\\.\\w{4}\\)")
+                .containsPattern("openai-java, streamed \\(\\d+ chunks\\)");
+        assertThat(result.out()).contains("06  server-proxy          ok: clean", "tour passed: 1 of 1 module(s) ran");
+        assertThat(ANY_CANARY.matcher(result.out()).find()).isFalse();
+    }
+
+    @Test
+    void tour_fails_naming_the_channels_when_a_server_leaks_its_key() {
+        Catalog catalog = Fixtures.catalog();
+        Fixtures.assumeBuilt(catalog, "06");
+        Module proxy = catalog.require("06");
+        // 06 started carelessly (its key on the command line too: C11), and a drive that also records
+        // what a careless proxy would hand its client: OpenAI's 401 body, which echoes the key masked (C1).
+        Server forwardsTheUpstreamError = new Server() {
+            @Override
+            public java.util.regex.Pattern readyLine() {
+                return proxy.server().readyLine();
+            }
+
+            @Override
+            public String welcome(Session session) {
+                throw new UnsupportedOperationException("the tour does not welcome");
+            }
+
+            @Override
+            public Drive drive(Session session) {
+                Drive real = proxy.server().drive(session);
+                java.util.List<String> received = new java.util.ArrayList<>(real.received());
+                received.add("{\"error\":{\"message\":\"Incorrect API key provided: "
+                        + session.context().key().maskedForm() + ".\"}}");
+                return new Drive(real.did(), received, real.problems());
+            }
+        };
+        Module careless = Module.server("06", "06-server-proxy", proxy.mainClass(), "a careless launch",
+                run -> proxy.offline().launch(run).jvmArgs("-Dapi.key=" + run.key().value()), forwardsTheUpstreamError)
+                .touredWith(proxy.tourOptions());
+
+        Result result = Fixtures.kit(Fixtures.workspace(new Catalog(catalog.root(), java.util.List.of(careless)),
+                Fixtures.env(), callerDir), "tour");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.out()).contains("C11 command line (plain)", "C1 response body", "(masked (OpenAI 401 echo))",
+                        "verdict   FAILED: its key leaked: the server's output", "what its clients received")
+                .containsPattern("tour FAILED: 06: its key leaked: .*\\(\\d+\\.\\d s\\)");
+        assertThat(ANY_CANARY.matcher(result.out()).find()).isFalse();
+    }
+
+    @Test
     void tour_fails_naming_the_channel_when_a_practice_module_leaks_its_key() {
         Catalog catalog = Fixtures.catalog();
         Fixtures.assumeBuilt(catalog, "02");
@@ -103,7 +184,7 @@ class TourCommandTest {
         Result result = Fixtures.kit(Fixtures.workspace(Fixtures.catalog(), Fixtures.env(), callerDir), "tour", "--only", "01,77");
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).contains("unknown module '77'", "01, 02, 03, 04");
+        assertThat(result.err()).contains("unknown module '77'", "01, 02, 03, 04", "06");
     }
 
     private static String section(String report, String from, String to) {
