@@ -2,6 +2,10 @@ package dev.keysafe.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.secrets.KeyRotation;
+import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
+import dev.keysafe.testkit.stub.OpenAiStub;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,12 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Rotating the upstream key while clients keep calling: the new key is read from the mounted file
- * (OPENAI_API_KEY_FILE), and not one client request fails, whether the operator announces the
- * rotation ({@code POST /admin/rotate}) or the upstream retires the old key first.
+ * (OPENAI_API_KEY_FILE) or from AWS Secrets Manager (OPENAI_SECRET_ID, rotated through its stages),
+ * and not one client request fails, whether the operator announces the rotation ({@code POST
+ * /admin/rotate}) or the upstream retires the old key first.
  */
 class KeyRotationTest {
 
     static final int CLIENTS = 6;
+    static final String SECRET_ID = "keysafe/openai-api-key";
 
     @Test
     void rotation_under_load_with_admin_rotate_has_zero_failed_requests(@TempDir Path dir) throws Exception {
@@ -86,6 +92,75 @@ class KeyRotationTest {
             assertThat(retries).isBetween(1L, (long) CLIENTS);
             assertThat(bearers.subList(bearers.size() - 30, bearers.size())).containsOnly(newKey);
             assertThat(proxy.upstreamKey.current().fingerprint()).isEqualTo("..." + newKey.substring(newKey.length() - 4));
+        }
+    }
+
+    @Test
+    void rotation_in_secrets_manager_announced_with_admin_rotate_has_zero_failed_requests() throws Exception {
+        Canary first = Canary.fresh();
+        try (SecretsManagerEmulator secrets = SecretsManagerEmulator.start();
+             OpenAiStub openai = OpenAiStub.start().acceptKeys(first.value())) {
+            secrets.createSecret(SECRET_ID, first.value());
+            KeyRotation rotation = KeyRotation.of(secrets, SECRET_ID, openai);
+            try (SecretsManagerSource source = TestProxy.secretsManagerSource(secrets, SECRET_ID);
+                 TestProxy proxy = TestProxy.start(openai.baseUrl(), source, Map.of(), c -> c)) {
+                Load load = Load.start(proxy, proxy.issue("gpt-4o-mini"));
+
+                load.awaitMore(40);
+                // AWSPENDING, tested against the API, then AWSCURRENT: both keys work for now.
+                rotation.promoteNewKey();
+                load.awaitMore(20);
+                HttpResponse<String> rotated = proxy.post("/admin/rotate", proxy.adminToken, "");
+                load.awaitMore(40);
+                // The grace period is over: the old key is revoked.
+                rotation.revokePrevious();
+                load.awaitMore(40);
+                List<Integer> statuses = load.stop();
+
+                assertThat(rotated.statusCode()).isEqualTo(200);
+                assertThat(TestProxy.json(rotated).path("changed").asBoolean()).isTrue();
+                assertThat(statuses).hasSizeGreaterThanOrEqualTo(140).containsOnly(200);
+                List<String> sent = TestProxy.keysSentToChat(openai,
+                        Map.of("old", first, "new", Canary.of(rotation.currentKey())));
+                // Announced: no request was refused, so each went upstream once.
+                assertThat(sent).hasSize(statuses.size()).contains("old", "new").containsOnly("old", "new");
+                assertThat(sent.subList(sent.size() - 30, sent.size())).containsOnly("new");
+                // The first fetch and the one on rotate (describe, then get each time).
+                assertThat(secrets.totalCalls()).isLessThanOrEqualTo(4);
+            }
+        }
+    }
+
+    @Test
+    void rotation_in_secrets_manager_with_the_old_key_revoked_unannounced_retries_once_with_zero_failed_requests()
+            throws Exception {
+        Canary first = Canary.fresh();
+        try (SecretsManagerEmulator secrets = SecretsManagerEmulator.start();
+             OpenAiStub openai = OpenAiStub.start().acceptKeys(first.value())) {
+            secrets.createSecret(SECRET_ID, "{\"OPENAI_API_KEY\":\"" + first.value() + "\",\"owner\":\"proxy\"}");
+            KeyRotation rotation = KeyRotation.of(secrets, SECRET_ID, openai);
+            try (SecretsManagerSource source = TestProxy.secretsManagerSource(secrets, SECRET_ID);
+                 TestProxy proxy = TestProxy.start(openai.baseUrl(), source, Map.of(), c -> c)) {
+                Load load = Load.start(proxy, proxy.issue("gpt-4o-mini"));
+
+                load.awaitMore(40);
+                // Nobody tells the proxy: its cached key is revoked right after the promotion.
+                rotation.promoteNewKey();
+                rotation.revokePrevious();
+                load.awaitMore(60);
+                List<Integer> statuses = load.stop();
+
+                assertThat(statuses).hasSizeGreaterThanOrEqualTo(100).containsOnly(200);
+                List<String> sent = TestProxy.keysSentToChat(openai,
+                        Map.of("old", first, "new", Canary.of(rotation.currentKey())));
+                long retries = sent.size() - statuses.size();
+                assertThat(sent).contains("old", "new").containsOnly("old", "new");
+                // Each client had at most one call refused before the first refusal fetched the new key.
+                assertThat(retries).isBetween(1L, (long) CLIENTS);
+                assertThat(sent.subList(sent.size() - 30, sent.size())).containsOnly("new");
+                // The refused clients shared one fetch.
+                assertThat(secrets.totalCalls()).isLessThanOrEqualTo(4);
+            }
         }
     }
 

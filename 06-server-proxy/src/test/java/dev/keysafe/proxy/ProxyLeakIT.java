@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -35,35 +36,51 @@ import org.junit.jupiter.params.provider.EnumSource;
  * (C8), exceptions (C9), a redirect's second host (C10), the upstream journal (C21), admin routes
  * with client credentials (C22), the ledger and audit records (C19), and the module's files and
  * build output (C14-C16).
+ *
+ * <p>Here the key comes from OPENAI_API_KEY; {@link SecretsManagerLeakIT} runs every check again
+ * with the key read from AWS Secrets Manager.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProxyLeakIT {
 
     static final Canary KEY = Canary.forThisRun();
 
-    static LogCapture logs;
-    static OpenAiStub stub;
-    static TestProxy proxy;
-    static String clientToken;
+    LogCapture logs;
+    OpenAiStub stub;
+    UpstreamKey.Source keySource;
+    TestProxy proxy;
+    String clientToken;
+
+    /** Where the proxy reads the key: the canary as OPENAI_API_KEY would give it. */
+    UpstreamKey.Source startKeySource() {
+        return UpstreamKey.sourceFrom(Map.of(UpstreamKey.VARIABLE, KEY.value()));
+    }
+
+    /** Stops whatever {@link #startKeySource()} started. */
+    void stopKeySource() {
+    }
 
     @BeforeAll
-    static void start() {
-        // Capture from before start-up, so start-up logging is searched too.
+    void start() {
+        // Capture from before start-up, so start-up logging (the first read of the key) is searched too.
         logs = LogCapture.everythingAtTrace();
         stub = OpenAiStub.start();
-        proxy = TestProxy.start(stub.baseUrl(), () -> ApiKey.of(KEY.value()), Map.of(),
+        keySource = startKeySource();
+        proxy = TestProxy.start(stub.baseUrl(), keySource, Map.of(),
                 config -> config.withUpstreamTimeout(Duration.ofSeconds(5)));
         clientToken = proxy.issue("leak-test", List.of("gpt-4o-mini"), "5", 100_000, 256);
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         proxy.close();
         stub.close();
+        stopKeySource();
         logs.close();
     }
 
     /** What one scenario made the proxy send to its client, on every upstream route. */
-    private static List<HttpResponse<String>> driveEveryRoute() {
+    private List<HttpResponse<String>> driveEveryRoute() {
         List<HttpResponse<String>> answers = new ArrayList<>();
         answers.add(proxy.post("/v1/chat/completions", clientToken, TestProxy.chat("gpt-4o-mini")));
         answers.add(proxy.post("/v1/chat/completions", clientToken, TestProxy.chatStream("gpt-4o-mini")));
@@ -179,8 +196,8 @@ class ProxyLeakIT {
 
     @Test
     void key_holders_never_print_the_key() {
-        UpstreamKey key = new UpstreamKey(() -> ApiKey.of(KEY.value()));
-        List<Object> holders = List.of(key, key.current(), proxy.config,
+        UpstreamKey key = new UpstreamKey(keySource);
+        List<Object> holders = List.of(keySource, key, key.current(), proxy.upstreamKey, proxy.config,
                 new Upstream(proxy.config.upstreamBaseUrl(), key, Duration.ofSeconds(1),
                         new Alerts(Clock.systemUTC(), Optional.empty())));
 
@@ -201,7 +218,7 @@ class ProxyLeakIT {
         if (scenario.fault() != null) {
             stub.fault(scenario.fault());
         }
-        Upstream upstream = new Upstream(proxy.config.upstreamBaseUrl(), new UpstreamKey(() -> ApiKey.of(KEY.value())),
+        Upstream upstream = new Upstream(proxy.config.upstreamBaseUrl(), new UpstreamKey(keySource),
                 Duration.ofSeconds(5), new Alerts(Clock.systemUTC(), Optional.empty()));
         byte[] body = TestProxy.chat("gpt-4o-mini").getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
@@ -255,7 +272,7 @@ class ProxyLeakIT {
         logs.clear();
         assertThat(proxy.post("/v1/chat/completions", clientToken, TestProxy.chat("gpt-4o-mini")).statusCode())
                 .isEqualTo(200);
-        proxy.post("/admin/rotate", proxy.adminToken, "");
+        HttpResponse<String> rotated = proxy.post("/admin/rotate", proxy.adminToken, "");
         proxy.get("/admin/tokens", clientToken);
 
         String records = proxy.store.recentEntries(10_000) + "\n" + proxy.store.auditLog(10_000) + "\n"
@@ -266,6 +283,9 @@ class ProxyLeakIT {
         assertThat(Detectors.inText(KEY, Channel.C19, "ledger, audit log, token records", records)).isEmpty();
         assertThat(records).doesNotContain(clientToken).doesNotContain(proxy.adminToken);
         assertThat(logs.proxyText()).contains("AUDIT").doesNotContain(clientToken).doesNotContain(proxy.adminToken);
+        // The rotation read the key again (from Secrets Manager in SecretsManagerLeakIT), all of it at TRACE.
+        assertThat(rotated.statusCode()).isEqualTo(200);
+        assertThat(Detectors.inText(KEY, Channel.C7, "logs at TRACE", logs.text())).isEmpty();
     }
 
     // --- the module's files (C14-C16), as in the command-line contract ---

@@ -9,12 +9,19 @@ import dev.keysafe.testkit.run.ModuleLaunch;
 import dev.keysafe.testkit.run.ModuleRunner;
 import dev.keysafe.testkit.run.RunResult;
 import dev.keysafe.testkit.stub.OpenAiStub;
+import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,6 +36,7 @@ class ProxyMainIT {
 
     static final Canary KEY = Canary.fresh();
     static final String ADMIN = "admin-" + TestProxy.randomHex(20);
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private static RunResult runMain(Path dir, String... env) {
         ModuleLaunch launch = ModuleLaunch.of(ProxyServer.class.getName()).env("PORT", "0");
@@ -62,40 +70,114 @@ class ProxyMainIT {
     }
 
     @Test
+    void openai_api_key_and_openai_secret_id_together_stop_the_start_in_one_line_naming_both(@TempDir Path dir) {
+        RunResult run = runMain(dir, "PROXY_ADMIN_TOKEN", ADMIN, "OPENAI_API_KEY", KEY.value(),
+                "OPENAI_SECRET_ID", "keysafe/openai-api-key");
+
+        assertFailedCleanly(run, "OPENAI_API_KEY and OPENAI_SECRET_ID are both set. Keep one source of the key");
+        assertThat(run.stderr().strip().lines()).hasSize(1);
+    }
+
+    @Test
+    void unknown_secret_stops_the_start_in_one_line_naming_the_secret(@TempDir Path dir) {
+        try (SecretsManagerEmulator secrets = SecretsManagerEmulator.start()) {
+            ModuleLaunch launch = ModuleLaunch.of(ProxyServer.class.getName()).env("PORT", "0")
+                    .env("PROXY_ADMIN_TOKEN", ADMIN).env("OPENAI_SECRET_ID", "team/no-such-secret");
+            secrets.clientEnv().forEach(launch::env);
+
+            RunResult run = ModuleRunner.run(launch, dir);
+
+            assertFailedCleanly(run, "Secrets Manager has no secret team/no-such-secret. Create it, or set "
+                    + "OPENAI_SECRET_ID to its name or ARN");
+            assertThat(run.stderr().strip().lines()).hasSize(1);
+            assertThat(secrets.calls("DescribeSecret")).as("it asked Secrets Manager").isPositive();
+        }
+    }
+
+    @Test
     void main_prints_its_url_serves_and_keeps_the_key_off_its_command_line() throws Exception {
-        try (OpenAiStub stub = OpenAiStub.start().acceptKeys(KEY.value())) {
+        try (OpenAiStub stub = OpenAiStub.start().acceptKeys(KEY.value());
+             Started proxy = Started.proxy(Map.of("PROXY_ADMIN_TOKEN", ADMIN, "OPENAI_API_KEY", KEY.value(),
+                     "OPENAI_BASE_URL", stub.baseUrl()))) {
+            assertThat(proxy.line()).contains("key " + KEY.fingerprint()).doesNotContain(KEY.value());
+            HttpResponse<String> health = proxy.get("/health");
+
+            assertThat(health.body()).isEqualTo("{\"status\":\"ok\"}");
+            List<String> commandLine = proxy.process().info().arguments().map(List::of).orElse(List.of());
+            assertThat(Detectors.inCommandLine(KEY, commandLine)).isEmpty();
+        }
+    }
+
+    @Test
+    void main_with_openai_secret_id_reads_the_key_from_secrets_manager_and_serves() throws Exception {
+        Canary secretKey = Canary.fresh();
+        try (OpenAiStub stub = OpenAiStub.start().acceptKeys(secretKey.value());
+             SecretsManagerEmulator secrets = SecretsManagerEmulator.start()) {
+            secrets.createSecret("team/openai", secretKey.value());
+            Map<String, String> env = new HashMap<>(secrets.clientEnv());
+            env.putAll(Map.of("PROXY_ADMIN_TOKEN", ADMIN, "OPENAI_SECRET_ID", "team/openai",
+                    "OPENAI_BASE_URL", stub.baseUrl()));
+            try (Started proxy = Started.proxy(env)) {
+                HttpResponse<String> created = proxy.post("/admin/tokens", ADMIN,
+                        "{\"name\":\"main\",\"models\":[\"gpt-4o-mini\"],\"budget_usd\":1}");
+                String token = TestProxy.json(created).path("token").asText();
+                HttpResponse<String> answer = proxy.post("/v1/chat/completions", token, TestProxy.chat("gpt-4o-mini"));
+
+                assertThat(proxy.line()).contains("key " + secretKey.fingerprint()).doesNotContain(secretKey.value());
+                assertThat(answer.statusCode()).isEqualTo(200);
+                assertThat(answer.body()).contains(OpenAiStub.ANSWER.split(" ")[0]);
+                assertThat(Detectors.inText(secretKey, dev.keysafe.testkit.leaks.Channel.C1, "response",
+                        answer.headers().map() + answer.body())).isEmpty();
+                assertThat(TestProxy.keysSentToChat(stub, Map.of("the secret's key", secretKey)))
+                        .containsExactly("the secret's key");
+                assertThat(secrets.calls("GetSecretValue")).isEqualTo(1);
+            }
+        }
+    }
+
+    /** The proxy as its own JVM, once it printed the line with its URL; closing stops it. */
+    private record Started(Process process, String line, String base) implements AutoCloseable {
+
+        static Started proxy(Map<String, String> env) throws IOException, InterruptedException {
             ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), ProxyServer.class.getName());
-            builder.environment().keySet().removeIf(n -> n.startsWith("OPENAI_") || n.startsWith("PROXY_"));
-            builder.environment().putAll(java.util.Map.of("PORT", "0", "PROXY_ADMIN_TOKEN", ADMIN,
-                    "OPENAI_API_KEY", KEY.value(), "OPENAI_BASE_URL", stub.baseUrl()));
+            builder.environment().keySet().removeIf(n -> n.startsWith("OPENAI_") || n.startsWith("PROXY_")
+                    || n.startsWith("AWS_"));
+            builder.environment().put("PORT", "0");
+            builder.environment().putAll(env);
             builder.redirectErrorStream(true);
-            Process proxy = builder.start();
-            try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(proxy.getInputStream(), StandardCharsets.UTF_8));
-                String line;
-                Matcher listening = null;
-                while ((line = out.readLine()) != null) {
-                    Matcher m = Pattern.compile("keysafe proxy listening on (http://127\\.0\\.0\\.1:[0-9]+)/").matcher(line);
-                    if (m.find()) {
-                        listening = m;
-                        break;
-                    }
+            Process process = builder.start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            Pattern listening = Pattern.compile("keysafe proxy listening on (http://127\\.0\\.0\\.1:[0-9]+)/");
+            String line;
+            while ((line = out.readLine()) != null) {
+                Matcher m = listening.matcher(line);
+                if (m.find()) {
+                    // Keep draining its output, so a chatty proxy never blocks on a full pipe.
+                    Thread drain = new Thread(() -> out.lines().forEach(ignored -> { }), "proxy-output");
+                    drain.setDaemon(true);
+                    drain.start();
+                    return new Started(process, line, m.group(1));
                 }
-                assertThat(listening).as("the start-up line with the URL").isNotNull();
-                assertThat(line).contains("key " + KEY.fingerprint()).doesNotContain(KEY.value());
-                String base = listening.group(1);
-                var http = java.net.http.HttpClient.newHttpClient();
-                HttpResponse<String> health = http.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString());
-
-                assertThat(health.body()).isEqualTo("{\"status\":\"ok\"}");
-                List<String> commandLine = proxy.info().arguments().map(List::of).orElse(List.of());
-                assertThat(Detectors.inCommandLine(KEY, commandLine)).isEmpty();
-            } finally {
-                proxy.destroy();
-                proxy.waitFor(10, TimeUnit.SECONDS);
             }
+            process.destroy();
+            throw new AssertionError("the proxy ended without printing its URL (exit " + process.waitFor() + ")");
+        }
+
+        HttpResponse<String> get(String path) throws IOException, InterruptedException {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        HttpResponse<String> post(String path, String bearer, String body) throws IOException, InterruptedException {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + bearer)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
         }
     }
 }

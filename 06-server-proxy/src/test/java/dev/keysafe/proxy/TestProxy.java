@@ -3,6 +3,9 @@ package dev.keysafe.proxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keysafe.common.ApiKey;
+import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
+import dev.keysafe.testkit.stub.OpenAiStub;
 import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -130,6 +133,33 @@ final class TestProxy implements AutoCloseable {
 
     static String chatStream(String model) {
         return "{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
+    }
+
+    /**
+     * The settings that make the proxy read its key from {@code secretId} in the emulator: the
+     * standard AWS variables pointing there, and OPENAI_SECRET_ID.
+     */
+    static Map<String, String> secretsManagerEnv(SecretsManagerEmulator secrets, String secretId) {
+        Map<String, String> env = new HashMap<>(secrets.clientEnv());
+        env.put(UpstreamKey.SECRET_VARIABLE, secretId);
+        return env;
+    }
+
+    /** The proxy's key source for {@code secretId} in the emulator, built as main builds it. */
+    static SecretsManagerSource secretsManagerSource(SecretsManagerEmulator secrets, String secretId) {
+        return (SecretsManagerSource) UpstreamKey.sourceFrom(secretsManagerEnv(secrets, secretId));
+    }
+
+    /**
+     * The keys the stub received on chat completions, by the names a test gave them, oldest first
+     * ("(another key)" for any other): never the keys themselves, so a failing assertion prints
+     * none. Other routes (a rotation testing its new key on /models) are left out.
+     */
+    static List<String> keysSentToChat(OpenAiStub openai, Map<String, Canary> names) {
+        return openai.journal().stream().filter(entry -> entry.path().endsWith("/chat/completions"))
+                .map(entry -> names.entrySet().stream().filter(n -> n.getValue().value().equals(entry.bearer()))
+                        .map(Map.Entry::getKey).findFirst().orElse("(another key)"))
+                .toList();
     }
 
     static String randomHex(int bytes) {
