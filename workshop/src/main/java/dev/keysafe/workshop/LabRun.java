@@ -96,6 +96,24 @@ public final class LabRun {
         return problems;
     }
 
+    /** The reference module's build the copy is compiled and run against. */
+    ModuleBuild build() {
+        return build;
+    }
+
+    /** The learner's classes, then the module's classpath (after {@link #compile()}). */
+    String classpath() {
+        if (classpath == null) {
+            throw new IllegalStateException("compile() first");
+        }
+        return classpath;
+    }
+
+    /** The lab being checked. */
+    Lab lab() {
+        return lab;
+    }
+
     /** A launch of the learner's program: its main class, its classes before the module's. */
     public ModuleLaunch launch() {
         if (classpath == null) {

@@ -4,6 +4,7 @@ import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.KeyPatterns;
 import dev.keysafe.testkit.run.RunResult;
 import dev.keysafe.testkit.run.Scenario;
+import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import dev.keysafe.workshop.Lab.LabFile;
 import dev.keysafe.workshop.LabCheck.Problem;
@@ -21,7 +22,7 @@ import org.eclipse.jgit.ignore.IgnoreNode;
 import org.eclipse.jgit.lib.PersonIdent;
 
 /**
- * The workshop's labs, in order. Adding one (05, 06...) is one entry in {@link #LABS}, a
+ * The workshop's labs, in order. Adding one is one entry in {@link #LABS}, a
  * {@code labs/<name>/README.md} and the starter files below {@code labs/<name>/starter/}.
  */
 public final class Labs {
@@ -29,6 +30,8 @@ public final class Labs {
     private static final String ENV_VARS = "02-env-vars/src/main/java/dev/keysafe/envvars/";
     private static final String DOTENV = "03-dotenv/src/main/java/dev/keysafe/dotenv/";
     private static final String PER_ENV = "04-per-environment/src/main/java/dev/keysafe/perenv/";
+    private static final String SECRETS = "05-secrets-manager/src/main/java/dev/keysafe/secretsmanager/";
+    private static final String PROXY = "06-server-proxy/src/main/java/dev/keysafe/proxy/";
 
     /** Every lab. To add one: one entry, in order. */
     public static final List<Lab> LABS = List.of(
@@ -74,7 +77,32 @@ public final class Labs {
                     List.of("./kit lab check 04 runs staging without OPENAI_API_KEY_STAGING. What should happen?",
                             "A missing key is a setup error: the program should stop and say which variable to set.",
                             "Which lines in EnvironmentKey.from look for another environment's key?"),
-                    Labs::checkPerEnvironment, null));
+                    Labs::checkPerEnvironment, null),
+            new Lab("05", "05-secret-cache", "the fetched secret is logged and cached on disk",
+                    "05", "dev.keysafe.secretsmanager.Ask",
+                    List.of(new LabFile("dev/keysafe/secretsmanager/SecretsManagerKey.java",
+                            SECRETS + "SecretsManagerKey.java")),
+                    List.of("./kit lab check 05 names two channels: one is a log line, one is a file.",
+                            "Logs run at TRACE in the check, as they may on a bad day in production: is any log"
+                                    + " line in SecretsManagerKey.current() built from the secret's value?",
+                            "SecretCache already keeps the key in memory, for an hour. What does a second copy"
+                                    + " in the temp folder add, and who else on the machine can read it?",
+                            "To tell which key is in use, log its fingerprint (ApiKey's toString: ...abcd),"
+                                    + " never the value."),
+                    Labs::checkSecretsManager, null),
+            new Lab("06", "06-open-proxy", "the proxy passes the client's token upstream and OpenAI's error back",
+                    "06", "dev.keysafe.proxy.ProxyServer",
+                    List.of(new LabFile("dev/keysafe/proxy/Upstream.java", PROXY + "Upstream.java")),
+                    List.of("./kit lab check 06 starts your proxy and uses it as an app would. Read what reached"
+                                    + " the OpenAI stub first.",
+                            "Which client headers does Upstream pass on, and which Authorization header wins"
+                                    + " when the client sends one too?",
+                            "Clients hold the proxy's client tokens, never an OpenAI key: only the server's key"
+                                    + " may go upstream. Pass an allowlist of harmless headers, nothing else.",
+                            "Once requests carry the server's key, look at what a client gets when OpenAI refuses"
+                                    + " it: OpenAI's 401 body echoes the key masked. Say what failed in the proxy's"
+                                    + " own words."),
+                    ServerLabCheck::run, null));
 
     private Labs() {
     }
@@ -217,6 +245,36 @@ public final class Labs {
             }
         }
         return problems;
+    }
+
+    // ---- 05: secrets manager -----------------------------------------------------------------
+
+    private static List<Problem> checkSecretsManager(LabRun run) {
+        List<Problem> problems = new ArrayList<>();
+        problems.addAll(probeWithSecret(run, "a normal run", Scenario.HAPPY_PATH, false));
+        problems.addAll(probeWithSecret(run, "a rejected key, the secret stored as JSON", Scenario.KEY_REJECTED, true));
+        return problems;
+    }
+
+    /**
+     * One probe with the key planted the way module 05 gets it: in a secret of a Secrets Manager
+     * emulator (the bare key, or JSON with an OPENAI_API_KEY field), the standard AWS settings
+     * pointing there. The lab's own check: the key was fetched from the secret, not found elsewhere.
+     */
+    private static List<Problem> probeWithSecret(LabRun run, String title, Scenario scenario, boolean json) {
+        String secretId = SecretsManagerEmulator.DEMO_SECRET_ID;
+        try (SecretsManagerEmulator secrets = SecretsManagerEmulator.start()) {
+            List<Problem> problems = new ArrayList<>(run.probe(title, scenario, (launch, key) -> {
+                secrets.createSecret(secretId, json ? "{\"OPENAI_API_KEY\":\"" + key.value() + "\"}" : key.value());
+                secrets.clientEnv().forEach(launch::env);
+                return launch.env("OPENAI_SECRET_ID", secretId);
+            }));
+            if (secrets.calls("GetSecretValue") == 0) {
+                problems.add(new Problem(title + ": Secrets Manager was never asked for the secret",
+                        "the key must come from the secret " + secretId + ", fetched through the cache"));
+            }
+            return problems;
+        }
     }
 
     /** Small git questions the checks ask. */

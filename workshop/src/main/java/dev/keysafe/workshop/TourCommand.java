@@ -332,7 +332,7 @@ final class TourCommand implements Callable<Integer> {
     }
 
     /** Files the server wrote in its working directory and temp directory (crash reports, caches). */
-    private static List<Finding> filesWritten(Canary key, Path workDir, ModuleLaunch launch) throws IOException {
+    static List<Finding> filesWritten(Canary key, Path workDir, ModuleLaunch launch) throws IOException {
         Set<Path> planted = new HashSet<>();
         launch.files().keySet().forEach(name -> planted.add(workDir.resolve(name)));
         try (var files = Files.walk(workDir)) {

@@ -156,6 +156,59 @@ class LabsTest {
     }
 
     @Test
+    void lab_05_starter_fails_for_its_debug_line_and_its_disk_cache() throws Exception {
+        Fixtures.assumeBuilt(Fixtures.catalog(), "05");
+
+        String problems = whats(checkStarter("05"));
+
+        assertThat(problems).contains("a normal run: C7 stderr", "a normal run: C20 ", "keysafe-openai-key.cache",
+                "a rejected key, the secret stored as JSON: C7 stderr")
+                .doesNotContain("does not compile", "never reached", "never asked", "did not");
+    }
+
+    @Test
+    void lab_05_reference_module_passes() throws Exception {
+        Fixtures.assumeBuilt(Fixtures.catalog(), "05");
+
+        assertThat(checkReference("05")).isEmpty();
+    }
+
+    @Test
+    void lab_06_starter_fails_because_the_client_token_goes_upstream() throws Exception {
+        Fixtures.assumeBuilt(Fixtures.catalog(), "06");
+
+        String problems = whats(checkStarter("06"));
+
+        assertThat(problems).contains("C21 requests upstream: ", "a credential other than the server's key",
+                "a plain call through the proxy failed").doesNotContain("does not compile", "stopped before");
+    }
+
+    @Test
+    void lab_06_with_only_the_headers_fixed_still_fails_for_the_forwarded_error_body() throws Exception {
+        Fixtures.assumeBuilt(Fixtures.catalog(), "06");
+        Lab lab = Labs.require("06");
+        Path file = work.resolve("half").resolve(lab.files().get(0).path());
+        copy(Fixtures.root().resolve("labs").resolve(lab.name()).resolve("starter").resolve(lab.files().get(0).path()),
+                file);
+        // The first fix alone: Authorization is no longer passed on.
+        String starter = Files.readString(file);
+        Files.writeString(file, starter.replace("\"OpenAI-Beta\", \"Authorization\")", "\"OpenAI-Beta\")"));
+        assertThat(Files.readString(file)).isNotEqualTo(starter);
+
+        String problems = whats(LabCommand.check(Fixtures.catalog(), lab, work.resolve("half")));
+
+        assertThat(problems).contains("C1 what a client received", "(masked (OpenAI 401 echo))")
+                .doesNotContain("C21", "a plain call", "does not compile");
+    }
+
+    @Test
+    void lab_06_reference_module_passes() throws Exception {
+        Fixtures.assumeBuilt(Fixtures.catalog(), "06");
+
+        assertThat(checkReference("06")).isEmpty();
+    }
+
+    @Test
     void a_copy_that_does_not_compile_is_reported_with_file_and_line() throws Exception {
         Fixtures.assumeBuilt(Fixtures.catalog(), "02");
         Lab lab = Labs.require("02");

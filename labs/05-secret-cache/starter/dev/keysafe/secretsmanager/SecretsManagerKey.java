@@ -1,0 +1,170 @@
+package dev.keysafe.secretsmanager;
+
+import com.amazonaws.secretsmanager.caching.SecretCache;
+import com.amazonaws.secretsmanager.caching.SecretCacheConfiguration;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keysafe.common.ApiKey;
+import dev.keysafe.common.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+
+/**
+ * Lab 05's starter: module 05's SecretsManagerKey, the class that fetches the key from AWS Secrets
+ * Manager and caches it, with two "helpful" additions a team might make while debugging a
+ * rotation. It works, and it leaks. Find the leaks with ./kit lab check 05, fix them here, check
+ * again.
+ */
+public final class SecretsManagerKey implements AutoCloseable {
+
+    /** The variable naming the secret (its name or ARN). */
+    public static final String SECRET_ID_VARIABLE = "OPENAI_SECRET_ID";
+    /** The secret read when OPENAI_SECRET_ID is not set. */
+    public static final String DEFAULT_SECRET_ID = "keysafe/openai-api-key";
+    /** The field that holds the key when the secret is JSON. */
+    public static final String JSON_FIELD = "OPENAI_API_KEY";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(SecretsManagerKey.class);
+
+    /** A copy on disk, so the next start does not wait for Secrets Manager. */
+    private static final Path DISK_CACHE = Path.of(System.getProperty("java.io.tmpdir"), "keysafe-openai-key.cache");
+
+    private final String secretId;
+    private final SecretCache cache;
+    private final Consumer<String> warnings;
+    private final AtomicInteger calls = new AtomicInteger();
+    private final AtomicBoolean unanswered = new AtomicBoolean();
+    private volatile String lastSeen;
+
+    private SecretsManagerKey(String secretId, Map<String, String> env, Consumer<String> warnings) {
+        this.secretId = secretId;
+        this.warnings = warnings;
+        this.cache = new SecretCache(new SecretCacheConfiguration().withClient(AwsSetup.client(env, new Observer())));
+    }
+
+    /** The secret named by OPENAI_SECRET_ID in {@code env}; warnings (never a value) go to {@code warnings}. */
+    public static SecretsManagerKey from(Map<String, String> env, Consumer<String> warnings) {
+        String secretId = env.getOrDefault(SECRET_ID_VARIABLE, "").strip();
+        return new SecretsManagerKey(secretId.isEmpty() ? DEFAULT_SECRET_ID : secretId, env, warnings);
+    }
+
+    /**
+     * The key, from the cache: Secrets Manager is asked only when the cache is empty or its hour is
+     * up. When it cannot be reached then, the cached key keeps serving and a warning says so.
+     *
+     * @throws ConfigException with no cached key: the secret is unknown, unreadable or unreachable
+     */
+    public ApiKey current() {
+        String value;
+        try {
+            value = cache.getSecretString(secretId);
+        } catch (RuntimeException e) {
+            throw AwsSetup.explain(e, secretId);
+        }
+        if (value != null && !value.equals(lastSeen)) {
+            lastSeen = value;
+            // Handy when a rotation goes wrong: which value did the cache hand out?
+            LOG.debug("secret {} refreshed: {}", secretId, value);
+            try {
+                Files.writeString(DISK_CACHE, value);
+            } catch (IOException e) {
+                LOG.debug("could not write the disk cache {}", DISK_CACHE);
+            }
+        }
+        ApiKey key = parse(value);
+        if (unanswered.getAndSet(false)) {
+            warnings.accept("warning: the secret " + secretId + " could not be refreshed from Secrets Manager; "
+                    + "the cached key " + key.fingerprint() + " keeps serving until it can.");
+        }
+        return key;
+    }
+
+    /**
+     * Called when the API refused {@code rejected}: fetches the secret again, at once. True when the
+     * key is now a different one (it was rotated), so one more try makes sense.
+     */
+    public synchronized boolean refreshAfterRejection(ApiKey rejected) {
+        // Threads refused together refresh once: the first one here fetches, the others see its result.
+        if (!current().sameKeyAs(rejected)) {
+            return true;
+        }
+        try {
+            cache.refreshNow(secretId);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return !current().sameKeyAs(rejected);
+    }
+
+    /** Calls made to Secrets Manager so far (each is billed). */
+    public int secretsManagerCalls() {
+        return calls.get();
+    }
+
+    public String secretId() {
+        return secretId;
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+    }
+
+    /** Names the secret, never its value. */
+    @Override
+    public String toString() {
+        return "SecretsManagerKey[secret " + secretId + "]";
+    }
+
+    private ApiKey parse(String value) {
+        if (value == null || value.isBlank()) {
+            throw new ConfigException("The secret " + secretId + " has no text value. Store the key itself, "
+                    + "or JSON with an " + JSON_FIELD + " field.");
+        }
+        if (!value.strip().startsWith("{")) {
+            return ApiKey.of(value);
+        }
+        JsonNode field;
+        try {
+            field = JSON.readTree(value).get(JSON_FIELD);
+        } catch (Exception e) {
+            // Never the parser's message: it quotes the text around the error, which is the secret.
+            throw new ConfigException("The secret " + secretId + " starts like JSON but is not valid JSON.");
+        }
+        if (field == null || !field.isTextual() || field.asText().isBlank()) {
+            throw new ConfigException("The secret " + secretId + " is JSON without an " + JSON_FIELD
+                    + " field. Add one, or store the bare key.");
+        }
+        return ApiKey.of(field.asText());
+    }
+
+    /** Counts every request sent to Secrets Manager and notes whether the last call went unanswered. */
+    private final class Observer implements ExecutionInterceptor {
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            calls.incrementAndGet();
+        }
+
+        @Override
+        public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+            unanswered.set(false);
+        }
+
+        @Override
+        public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+            unanswered.set(true);
+        }
+    }
+}
