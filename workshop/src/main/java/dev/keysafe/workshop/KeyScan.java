@@ -62,7 +62,7 @@ final class KeyScan {
         Path absolute = dir.toAbsolutePath().normalize();
         List<Hit> hits = new ArrayList<>();
         for (Path file : Detectors.workingTreeFiles(absolute)) {
-            hits.addAll(inText("working tree", relative(absolute, file), read(file)));
+            hits.addAll(inText("working tree", relative(absolute, file), Detectors.readLatin1(file)));
         }
         return hits;
     }
@@ -125,18 +125,6 @@ final class KeyScan {
     private static String relative(Path base, Path file) {
         String path = base.relativize(file).toString().replace('\\', '/');
         return path.isEmpty() ? file.getFileName().toString() : path;
-    }
-
-    // Bytes as ISO-8859-1: class files and other binaries are searched byte for byte.
-    private static String read(Path file) {
-        try {
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                return "";
-            }
-            return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static String readBlob(Repository repo, ObjectId blob) throws IOException {

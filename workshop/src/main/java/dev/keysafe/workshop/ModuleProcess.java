@@ -11,7 +11,6 @@ import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -35,13 +34,7 @@ final class ModuleProcess {
             for (Map.Entry<String, String> file : launch.files().entrySet()) {
                 writeOwnerOnly(workDir.resolve(file.getKey()), file.getValue());
             }
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(launch.jvmArgs());
-            command.add("-cp");
-            command.add(launch.classpath());
-            command.add(launch.mainClass());
-            command.addAll(launch.args());
+            List<String> command = launch.command(List.of());
 
             ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
             builder.environment().clear();

@@ -62,13 +62,7 @@ final class ServerProcess implements AutoCloseable {
             for (Map.Entry<String, String> file : launch.files().entrySet()) {
                 ModuleProcess.writeOwnerOnly(workDir.resolve(file.getKey()), file.getValue());
             }
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(launch.jvmArgs());
-            command.add("-cp");
-            command.add(launch.classpath());
-            command.add(launch.mainClass());
-            command.addAll(launch.args());
+            List<String> command = launch.command(List.of());
 
             ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
             builder.environment().clear();

@@ -325,7 +325,8 @@ public final class Detectors {
         return top.relativize(dir).toString().replace('\\', '/');
     }
 
-    private static String readLatin1(Path file) {
+    /** A file's bytes as ISO-8859-1 text, so binaries are searched byte for byte; "" past 16 MiB. */
+    public static String readLatin1(Path file) {
         try {
             if (Files.size(file) > MAX_FILE_BYTES) {
                 return "";

@@ -58,6 +58,22 @@ public final class ModuleLaunch {
         return this;
     }
 
+    /**
+     * The command that starts this launch: this JVM's {@code java}, {@code beforeJvmArgs}, the
+     * launch's own JVM options, its classpath, main class and arguments.
+     */
+    public List<String> command(List<String> beforeJvmArgs) {
+        List<String> command = new ArrayList<>();
+        command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(beforeJvmArgs);
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(classpath);
+        command.add(mainClass);
+        command.addAll(args);
+        return command;
+    }
+
     /** A copy, so a scenario can add to a launch without changing the module's own. */
     public ModuleLaunch copy() {
         ModuleLaunch copy = new ModuleLaunch(mainClass);

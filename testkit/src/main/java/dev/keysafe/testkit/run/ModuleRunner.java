@@ -57,17 +57,10 @@ public final class ModuleRunner {
             }
             Set<Path> before = listFiles(workDir);
 
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             // Quick start-up: these runs are short, and there are many.
-            command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-                    "-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log"),
+            List<String> command = launch.command(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-Xshare:auto", "-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log"),
                     "-Djava.io.tmpdir=" + tmp));
-            command.addAll(launch.jvmArgs());
-            command.add("-cp");
-            command.add(launch.classpath());
-            command.add(launch.mainClass());
-            command.addAll(launch.args());
 
             ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
             builder.environment().keySet().removeIf(name -> name.startsWith("OPENAI_") || name.startsWith("AWS_"));
