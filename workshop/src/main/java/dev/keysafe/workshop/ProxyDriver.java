@@ -47,7 +47,7 @@ final class ProxyDriver implements Server {
     /** The model the demo tokens may use (the stub's). */
     static final String MODEL = "gpt-4o-mini";
 
-    private static final Pattern READY = Pattern.compile("keysafe proxy listening on (http://\\S+?)/ ");
+    static final Pattern READY = Pattern.compile("keysafe proxy listening on (http://\\S+?)/ ");
     private static final String ADMIN_TOKEN = "PROXY_ADMIN_TOKEN";
     private static final String DEMO_GRANT = "{\"name\":\"%s\",\"models\":[\"" + MODEL + "\"],\"budget_usd\":1,"
             + "\"rpm\":60,\"expires_in_seconds\":3600}";
@@ -186,15 +186,24 @@ final class ProxyDriver implements Server {
         return new Drive(did, received, problems);
     }
 
-    /** Issues a client token through the admin API, as {@code TokenCommand create} would. */
+    /** Issues the demo client token named {@code name} through the admin API. */
     private static HttpResponse<String> issueToken(String url, String admin, String name)
+            throws IOException, InterruptedException {
+        return issueToken(url, admin, name, DEMO_GRANT);
+    }
+
+    /**
+     * Issues a client token named {@code name} through the admin API, as {@code TokenCommand create}
+     * would; {@code grant} is the grant's JSON with a {@code %s} for the name.
+     */
+    static HttpResponse<String> issueToken(String url, String admin, String name, String grant)
             throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/admin/tokens"))
                 .header("Authorization", "Bearer " + admin)
                 .header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(DEMO_GRANT.formatted(name)))
+                .POST(HttpRequest.BodyPublishers.ofString(grant.formatted(name)))
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
@@ -219,7 +228,7 @@ final class ProxyDriver implements Server {
         }
     }
 
-    private static String randomHex(int bytes) {
+    static String randomHex(int bytes) {
         byte[] random = new byte[bytes];
         RANDOM.nextBytes(random);
         return HexFormat.of().formatHex(random);

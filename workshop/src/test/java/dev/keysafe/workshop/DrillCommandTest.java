@@ -42,9 +42,21 @@ class DrillCommandTest {
                 "ok: the shared repository's history scans clean", "== incident report", "timeline",
                 "drill complete: every step reached its outcome")
                 .doesNotContain("NOT REACHED", "[Enter]");
-        // Masked and fingerprinted only: the scan line shows sk-keysa***abcd, never the key.
+        // Step 3: the account counted the stranger's 40 direct calls beyond what the proxy's ledger holds.
+        assertThat(result.out()).containsPattern("counted by OpenAI \\(the account's usage\\) +\\d+")
+                .containsPattern("in the proxy's ledger \\(weather-bot\\) +[1-9]\\d*")
+                .containsPattern("from a client outside the proxy +40\\n");
+        // Step 4: the key moved through the secret's stages, and module 06 itself read the new one.
+        assertThat(result.out()).containsPattern("AWSCURRENT \\.\\.\\.\\S{4}, AWSPREVIOUS \\.\\.\\.\\S{4}")
+                .contains("the proxy answered HTTP 200 {\"status\":\"reloaded\",\"changed\":true}");
+        Matcher served = Pattern.compile("service requests through the proxy: (\\d+) answered, 0 failed").matcher(result.out());
+        assertThat(served.find()).isTrue();
+        assertThat(Integer.parseInt(served.group(1))).isGreaterThanOrEqualTo(30);
+        // Masked and fingerprinted only: the scan line shows sk-keysa***abcd, never the key; the new key
+        // (the real format) appears nowhere either.
         assertThat(result.out()).contains("keysafe demo key  sk-keysa***");
         assertThat(DEMO_KEY.matcher(result.out()).find()).isFalse();
+        assertThat(KeyPatterns.all().matches(result.out() + result.err())).isEmpty();
         assertThat(scratch(result.out())).doesNotExist();
     }
 
