@@ -207,7 +207,8 @@ final class AdminApi {
             models.add(model.textValue());
         }
         JsonNode budget = body.path("budget_usd");
-        if (!budget.isNumber() || budget.decimalValue().signum() < 0) {
+        // A number too large for a double (1e400) is read as Infinity, which no amount of money is.
+        if (!budget.isNumber() || !Double.isFinite(budget.doubleValue()) || budget.decimalValue().signum() < 0) {
             throw ProxyError.badRequest("invalid_budget", "'budget_usd' is required: a number of US dollars, 0 or more.");
         }
         long budgetNano;

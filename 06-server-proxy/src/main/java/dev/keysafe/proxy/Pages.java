@@ -56,8 +56,13 @@ final class Pages {
     }
 
     void serve(Context ctx) {
-        String path = ctx.path();
-        ctx.contentType(FILES.get(path)[1]).result(content.get(path));
+        // The route's own path, not the request's: Javalin matches "/admin/" to "/admin" too.
+        String path = ctx.endpoint().path;
+        String[] file = FILES.get(path);
+        if (file == null) {
+            throw ProxyError.of(404, "not_found", "not_found", "Not found.");
+        }
+        ctx.contentType(file[1]).result(content.get(path));
     }
 
     /** {@code POST /session}: a token for the chat page, for one model, for minutes, with a small budget. */

@@ -16,7 +16,8 @@ import java.util.Optional;
  * missing or wrong setting stops the proxy with a message that names the setting and the fix.
  * The upstream key is not here ({@link UpstreamKey} holds it); the admin token is kept only as
  * its SHA-256 hash, so this object holds nothing worth printing and {@code toString()} shows
- * names and sizes only.
+ * names and sizes only. Where state lives (PROXY_STORE and the database login) is read by
+ * {@link StoreSettings}, which keeps the database password out of this object too.
  */
 public record ProxyConfig(
         String host,

@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>PROXY_ADMIN_TOKEN=... OPENAI_API_KEY=... java dev.keysafe.proxy.ProxyServer</pre>
  *
+ * <p>State (tokens, budgets, rate limits, ledger, audit) lives in this process by default, or in
+ * PostgreSQL shared by several instances with {@code PROXY_STORE=postgres} ({@link StoreSettings}).
+ *
  * <p>{@link #create} builds the server without starting it; {@link #main} starts it on HOST and
  * PORT, tests on 127.0.0.1 and a free port.
  */
@@ -48,11 +51,24 @@ public final class ProxyServer {
         try {
             // Read once, and check everything before binding a port: a wrong setting stops us here.
             config = ProxyConfig.fromEnv(env);
+            StoreSettings storeSettings = StoreSettings.fromEnv(env);
             UpstreamKey key = new UpstreamKey(UpstreamKey.sourceFrom(env));
-            Javalin app = create(config, key).start(config.host(), config.port());
-            Runtime.getRuntime().addShutdownHook(new Thread(app::stop, "proxy-shutdown"));
+            // The database is reached, and its schema migrated, before a port is bound.
+            Store store = storeSettings.open();
+            Javalin app;
+            try {
+                app = create(config, key, store, Clock.systemUTC()).start(config.host(), config.port());
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                app.stop();
+                store.close();
+            }, "proxy-shutdown"));
             System.out.println("keysafe proxy listening on http://" + config.host() + ":" + app.port()
-                    + "/ (upstream " + config.upstreamBaseUrl() + ", key " + key.current().fingerprint() + ")");
+                    + "/ (upstream " + config.upstreamBaseUrl() + ", key " + key.current().fingerprint()
+                    + (storeSettings.kind() == StoreSettings.Kind.POSTGRES ? ", store postgres" : "") + ")");
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             System.exit(ExitCode.CONFIG);
@@ -109,7 +125,7 @@ public final class ProxyServer {
                 javalin.routes.get(path, pages::serve);
             }
             javalin.routes.post("/session", pages::session);
-            javalin.routes.get("/health", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+            javalin.routes.get("/health", ctx -> health(ctx, store));
             for (String path : CORS_PATHS) {
                 javalin.routes.options(path, ctx -> preflight(ctx, config));
             }
@@ -137,6 +153,20 @@ public final class ProxyServer {
             admin.requireAdmin(ctx);
             handler.handle(ctx);
         };
+    }
+
+    /**
+     * {@code GET /health}: {@code ok}, or 503 {@code degraded} while the store cannot answer (a load
+     * balancer then sends traffic elsewhere). No details beyond that: no versions, no addresses.
+     */
+    private static void health(Context ctx, Store store) {
+        ctx.contentType("application/json");
+        if (store.reachable()) {
+            ctx.result("{\"status\":\"ok\"}");
+        } else {
+            ctx.status(503).header("Retry-After", String.valueOf(PostgresStore.RETRY_AFTER_SECONDS))
+                    .result("{\"status\":\"degraded\",\"store\":\"unreachable\"}");
+        }
     }
 
     /** Headers on every answer: no caching, no sniffing, no framing, scripts only from this origin. */

@@ -8,11 +8,26 @@ import java.util.Optional;
 /**
  * Everything the proxy remembers: client tokens (as hashes), budgets, rate limits, the usage
  * ledger and the audit log. One interface so the state can live in this process
- * ({@link InMemoryStore}, one instance) or in a database shared by several instances. Each
- * method that guards money or rate is atomic in the store itself: checking and updating in two
- * calls would let racing requests slip through together.
+ * ({@link InMemoryStore}, one instance) or in a database shared by several instances
+ * ({@link PostgresStore}). Each method that guards money or rate is atomic in the store itself:
+ * checking and updating in two calls would let racing requests slip through together.
+ *
+ * <p>A store that cannot answer fails closed: it throws a {@link ProxyError} (503
+ * {@code store_unavailable}), never a default that would let a request through.
  */
-public interface Store {
+public interface Store extends AutoCloseable {
+
+    // --- the store itself ---
+
+    /** True when the store can answer now; {@code /health} reports it. Always true in memory. */
+    default boolean reachable() {
+        return true;
+    }
+
+    /** Releases what the store holds (a database's connections); nothing in memory. */
+    @Override
+    default void close() {
+    }
 
     // --- client tokens ---
 

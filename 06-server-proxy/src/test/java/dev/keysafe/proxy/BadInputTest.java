@@ -151,6 +151,41 @@ class BadInputTest {
         assertThat(openai.stub().journalElsewhere()).isEmpty();
     }
 
+    /** Found by ProxyFuzzTest (seed 2, request #3902): "/admin/" matched the "/admin" route and failed with a 500. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pagePaths")
+    void a_page_asked_with_a_trailing_slash_is_served_and_never_a_500(String page) throws IOException {
+        String plain = send(get(page, ""));
+        String slashed = send(get(page + "/", ""));
+
+        assertThat(statusOf(plain)).isEqualTo(200);
+        assertThat(statusOf(slashed)).as("%s/", page).isEqualTo(200);
+        assertThat(bodyOf(slashed)).isEqualTo(bodyOf(plain)).isNotEmpty();
+        assertThat(slashed).doesNotContain("incident").doesNotContain("Exception");
+    }
+
+    static Stream<String> pagePaths() {
+        return Stream.of("/admin", "/chat.js", "/admin.js", "/style.css");
+    }
+
+    /**
+     * Found by ProxyFuzzTest (the admin family, {@code budget_usd=1e400}): a number too large for a
+     * double is read as Infinity, and turning that into an amount of money failed with a 500.
+     */
+    @ParameterizedTest(name = "budget_usd {0}")
+    @MethodSource("budgetsBeyondADouble")
+    void an_admin_budget_too_large_for_a_number_is_refused_with_a_400(String budget) throws IOException {
+        String answer = send(post("/admin/tokens", "Authorization: Bearer " + proxy.adminToken + "\r\n",
+                "{\"name\":\"x\",\"models\":[\"gpt-4o-mini\"],\"budget_usd\":" + budget + "}"));
+
+        assertThat(statusOf(answer)).isEqualTo(400);
+        assertThat(bodyOf(answer)).contains("\"code\":\"invalid_budget\"").doesNotContain("incident");
+    }
+
+    static Stream<String> budgetsBeyondADouble() {
+        return Stream.of("1e400", "-1e400", "1e999999999");
+    }
+
     @Test
     void proxy_is_still_healthy_after_the_battery() throws IOException {
         String answer = send(post("/v1/chat/completions", "Authorization: Bearer " + token + "\r\n",
@@ -197,6 +232,10 @@ class BadInputTest {
             }
             return answer.toString(StandardCharsets.UTF_8);
         }
+    }
+
+    private static String bodyOf(String answer) {
+        return answer.substring(answer.indexOf("\r\n\r\n") + 4);
     }
 
     private static int statusOf(String answer) {

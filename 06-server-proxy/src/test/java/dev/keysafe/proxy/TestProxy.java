@@ -60,6 +60,12 @@ final class TestProxy implements AutoCloseable {
         return new TestProxy(upstreamBaseUrl, keySource, env, tweak, new InMemoryStore(), Clock.systemUTC());
     }
 
+    /** A proxy with its state in {@code store} (a {@link PostgresStore}, say). */
+    static TestProxy start(String upstreamBaseUrl, UpstreamKey.Source keySource, Map<String, String> env,
+                           UnaryOperator<ProxyConfig> tweak, Store store) {
+        return new TestProxy(upstreamBaseUrl, keySource, env, tweak, store, Clock.systemUTC());
+    }
+
     static TestProxy start(String upstreamBaseUrl, String key, Store store, Clock clock) {
         return new TestProxy(upstreamBaseUrl, () -> ApiKey.of(key), Map.of(), c -> c, store, clock);
     }
