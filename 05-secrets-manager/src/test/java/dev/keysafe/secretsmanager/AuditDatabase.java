@@ -1,6 +1,7 @@
 package dev.keysafe.secretsmanager;
 
 import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.db.Sql;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,10 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -122,29 +120,11 @@ final class AuditDatabase implements AutoCloseable {
     }
 
     void execute(String sql) {
-        try (Connection connection = superuser(); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
-        }
+        Sql.execute(this::superuser, sql);
     }
 
     private List<String> query(String sql) {
-        List<String> rows = new ArrayList<>();
-        try (Connection connection = superuser(); Statement statement = connection.createStatement();
-             ResultSet result = statement.executeQuery(sql)) {
-            int columns = result.getMetaData().getColumnCount();
-            while (result.next()) {
-                List<String> cells = new ArrayList<>();
-                for (int c = 1; c <= columns; c++) {
-                    cells.add(result.getString(c));
-                }
-                rows.add(String.join(" | ", cells));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
-        }
-        return rows;
+        return Sql.rows(this::superuser, sql);
     }
 
     private Connection superuser() throws SQLException {

@@ -35,12 +35,7 @@ class BadInputTest {
     static final Canary KEY = Canary.fresh();
 
     @RegisterExtension
-    static final OpenAiStubExtension openai = new OpenAiStubExtension() {
-        @Override
-        protected void onBeforeEach(OpenAiStub stub) {
-            stub.acceptKeys(KEY.value());
-        }
-    };
+    static final OpenAiStubExtension openai = OpenAiStubExtension.accepting(KEY.value());
 
     static TestProxy proxy;
     static String token;

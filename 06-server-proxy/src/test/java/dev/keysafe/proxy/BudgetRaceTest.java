@@ -3,7 +3,6 @@ package dev.keysafe.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keysafe.testkit.Canary;
-import dev.keysafe.testkit.stub.OpenAiStub;
 import dev.keysafe.testkit.stub.OpenAiStubExtension;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,12 +24,7 @@ class BudgetRaceTest {
     static final int RACERS = 200;
 
     @RegisterExtension
-    static final OpenAiStubExtension openai = new OpenAiStubExtension() {
-        @Override
-        protected void onBeforeEach(OpenAiStub stub) {
-            stub.acceptKeys(KEY.value());
-        }
-    };
+    static final OpenAiStubExtension openai = OpenAiStubExtension.accepting(KEY.value());
 
     @Test
     void two_hundred_racing_requests_never_spend_more_than_the_budget() throws Exception {

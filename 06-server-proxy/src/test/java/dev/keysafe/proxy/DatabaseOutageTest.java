@@ -27,12 +27,7 @@ class DatabaseOutageTest {
     static final Canary KEY = Canary.fresh();
 
     @RegisterExtension
-    static final OpenAiStubExtension openai = new OpenAiStubExtension() {
-        @Override
-        protected void onBeforeEach(OpenAiStub stub) {
-            stub.acceptKeys(KEY.value());
-        }
-    };
+    static final OpenAiStubExtension openai = OpenAiStubExtension.accepting(KEY.value());
 
     @Test
     void requests_fail_closed_with_503_while_the_database_is_down_and_succeed_again_when_it_returns()

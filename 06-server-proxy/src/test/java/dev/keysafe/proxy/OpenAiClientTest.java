@@ -27,12 +27,7 @@ class OpenAiClientTest {
     static final Canary KEY = Canary.fresh();
 
     @RegisterExtension
-    static final OpenAiStubExtension openai = new OpenAiStubExtension() {
-        @Override
-        protected void onBeforeEach(OpenAiStub stub) {
-            stub.acceptKeys(KEY.value());
-        }
-    };
+    static final OpenAiStubExtension openai = OpenAiStubExtension.accepting(KEY.value());
 
     @Test
     void official_client_gets_plain_and_streamed_answers_and_the_allowed_models() {

@@ -1,6 +1,7 @@
 package dev.keysafe.proxy;
 
 import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.db.Sql;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,10 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -95,29 +93,11 @@ final class ProxyDatabase {
     }
 
     List<String> query(String sql) {
-        List<String> rows = new ArrayList<>();
-        try (Connection connection = connect(name); Statement statement = connection.createStatement();
-             ResultSet result = statement.executeQuery(sql)) {
-            int columns = result.getMetaData().getColumnCount();
-            while (result.next()) {
-                List<String> cells = new ArrayList<>();
-                for (int c = 1; c <= columns; c++) {
-                    cells.add(result.getString(c));
-                }
-                rows.add(String.join(" | ", cells));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
-        }
-        return rows;
+        return Sql.rows(() -> connect(name), sql);
     }
 
     private static void superuser(String database, String sql) {
-        try (Connection connection = connect(database); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
-        }
+        Sql.execute(() -> connect(database), sql);
     }
 
     private static Connection connect(String database) throws SQLException {

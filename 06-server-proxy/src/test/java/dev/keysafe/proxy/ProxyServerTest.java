@@ -23,12 +23,7 @@ class ProxyServerTest {
     static final Canary KEY = Canary.fresh();
 
     @RegisterExtension
-    static final OpenAiStubExtension openai = new OpenAiStubExtension() {
-        @Override
-        protected void onBeforeEach(OpenAiStub stub) {
-            stub.acceptKeys(KEY.value());
-        }
-    };
+    static final OpenAiStubExtension openai = OpenAiStubExtension.accepting(KEY.value());
 
     TestProxy proxy;
 

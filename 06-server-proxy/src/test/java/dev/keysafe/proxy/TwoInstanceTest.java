@@ -3,7 +3,6 @@ package dev.keysafe.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keysafe.testkit.Canary;
-import dev.keysafe.testkit.stub.OpenAiStub;
 import dev.keysafe.testkit.stub.OpenAiStubExtension;
 import java.net.http.HttpResponse;
 import java.time.Clock;
@@ -29,12 +28,7 @@ class TwoInstanceTest {
     static final int RACERS = 200;
 
     @RegisterExtension
-    static final OpenAiStubExtension openai = new OpenAiStubExtension() {
-        @Override
-        protected void onBeforeEach(OpenAiStub stub) {
-            stub.acceptKeys(KEY.value());
-        }
-    };
+    static final OpenAiStubExtension openai = OpenAiStubExtension.accepting(KEY.value());
 
     static ProxyDatabase database;
     static Store storeA;

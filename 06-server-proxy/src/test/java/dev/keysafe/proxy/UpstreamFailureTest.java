@@ -10,7 +10,6 @@ import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;
 import dev.keysafe.testkit.stub.Fault;
-import dev.keysafe.testkit.stub.OpenAiStub;
 import dev.keysafe.testkit.stub.OpenAiStubExtension;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -31,12 +30,7 @@ class UpstreamFailureTest {
     static final Canary KEY = Canary.fresh();
 
     @RegisterExtension
-    static final OpenAiStubExtension openai = new OpenAiStubExtension() {
-        @Override
-        protected void onBeforeEach(OpenAiStub stub) {
-            stub.acceptKeys(KEY.value());
-        }
-    };
+    static final OpenAiStubExtension openai = OpenAiStubExtension.accepting(KEY.value());
 
     TestProxy proxy;
     String token;

@@ -18,6 +18,17 @@ public class OpenAiStubExtension implements BeforeAllCallback, BeforeEachCallbac
 
     private OpenAiStub stub;
 
+    /** An extension whose stub accepts exactly {@code keys} in every test (the usual set-up). */
+    public static OpenAiStubExtension accepting(String... keys) {
+        String[] accepted = keys.clone();
+        return new OpenAiStubExtension() {
+            @Override
+            protected void onBeforeEach(OpenAiStub stub) {
+                stub.acceptKeys(accepted);
+            }
+        };
+    }
+
     /** The running stub; valid between the class's first and last test. */
     public OpenAiStub stub() {
         if (stub == null) {
