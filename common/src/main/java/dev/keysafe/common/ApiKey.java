@@ -38,7 +38,7 @@ public final class ApiKey {
 
     /** The last four characters, as OpenAI's dashboard shows them: {@code ...abcd}. */
     public String fingerprint() {
-        return value.length() <= 8 ? "...." : "..." + value.substring(value.length() - 4);
+        return Fingerprint.of(value);
     }
 
     /** Compares two keys in constant time, without either showing up anywhere. */
