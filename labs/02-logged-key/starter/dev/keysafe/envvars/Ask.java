@@ -3,6 +3,7 @@ package dev.keysafe.envvars;
 import com.openai.client.OpenAIClient;
 import dev.keysafe.common.ApiKey;
 import dev.keysafe.common.OpenAiCall;
+import dev.keysafe.common.OpenAiSettings;
 import java.io.PrintStream;
 import java.util.Map;
 
@@ -26,7 +27,7 @@ public final class Ask {
             err.println("DEBUG calling OpenAI with key " + env.get("OPENAI_API_KEY"));
             OpenAIClient client = OpenAiCall.client(key, env);
             try {
-                out.println(OpenAiCall.ask(client, OpenAiCall.model(env), OpenAiCall.question(args)));
+                out.println(OpenAiCall.ask(client, OpenAiSettings.model(env), OpenAiCall.question(args)));
                 return 0;
             } finally {
                 client.close();

@@ -4,6 +4,7 @@ import com.openai.client.OpenAIClient;
 import dev.keysafe.common.ApiKey;
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.common.OpenAiCall;
+import dev.keysafe.common.OpenAiSettings;
 import dev.keysafe.common.OpenAiCall.Failure;
 import java.io.PrintStream;
 import java.util.Map;
@@ -29,7 +30,7 @@ public final class Ask {
             ApiKey key = EnvVarKey.from(env);
             OpenAIClient client = OpenAiCall.client(key, env);
             try {
-                out.println(OpenAiCall.ask(client, OpenAiCall.model(env), OpenAiCall.question(args)));
+                out.println(OpenAiCall.ask(client, OpenAiSettings.model(env), OpenAiCall.question(args)));
                 return ExitCode.OK;
             } finally {
                 client.close();

@@ -4,6 +4,7 @@ import com.openai.client.OpenAIClient;
 import dev.keysafe.common.ApiKey;
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.common.OpenAiCall;
+import dev.keysafe.common.OpenAiSettings;
 import dev.keysafe.common.OpenAiCall.Failure;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ public final class Ask {
             ApiKey key = DotenvKey.from(settings, workingDir);
             OpenAIClient client = OpenAiCall.client(key, settings);
             try {
-                out.println(OpenAiCall.ask(client, OpenAiCall.model(settings), OpenAiCall.question(args)));
+                out.println(OpenAiCall.ask(client, OpenAiSettings.model(settings), OpenAiCall.question(args)));
                 return ExitCode.OK;
             } finally {
                 client.close();

@@ -8,6 +8,7 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.keysafe.common.ApiKey;
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.common.OpenAiCall;
+import dev.keysafe.common.OpenAiSettings;
 import dev.keysafe.common.OpenAiCall.Failure;
 import java.io.PrintStream;
 import java.util.Map;
@@ -37,7 +38,7 @@ public final class Ask {
             // The client asks the cache for the key on every request: a refreshed key is used at once.
             OpenAIClient client = OpenAiCall.client(BearerTokenCredential.create(() -> key.current().reveal()), env);
             try {
-                Asker asker = question -> askOnce(client, key, audit, OpenAiCall.model(env), question);
+                Asker asker = question -> askOnce(client, key, audit, OpenAiSettings.model(env), question);
                 if (args.length > 0 && args[0].equals(RotateDemo.ARGUMENT)) {
                     return RotateDemo.run(env, args, asker, key, audit, out, err);
                 }

@@ -3,6 +3,7 @@ package dev.keysafe.secretsmanager;
 import dev.keysafe.common.ConfigException;
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.common.OpenAiCall;
+import dev.keysafe.common.OpenAiSettings;
 import dev.keysafe.secretsmanager.Ask.Asker;
 import dev.keysafe.secretsmanager.Ask.Outcome;
 import java.io.PrintStream;
@@ -117,7 +118,7 @@ final class RotateDemo {
     }
 
     private static void requireLocalStub(Map<String, String> env) {
-        String host = URI.create(OpenAiCall.baseUrl(env)).getHost();
+        String host = URI.create(OpenAiSettings.baseUrl(env)).getHost();
         if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("[::1]")) {
             throw new ConfigException(ARGUMENT + " asks hundreds of times, so it runs only against a local stub: "
                     + "set OPENAI_BASE_URL to one on 127.0.0.1 (./kit run 05 --offline " + ARGUMENT + ").");

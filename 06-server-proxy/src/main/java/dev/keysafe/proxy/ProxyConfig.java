@@ -2,7 +2,7 @@ package dev.keysafe.proxy;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.keysafe.common.ConfigException;
-import dev.keysafe.common.OpenAiCall;
+import dev.keysafe.common.OpenAiSettings;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -63,7 +63,7 @@ public record ProxyConfig(
                 host(env),
                 intSetting(env, "PORT", DEFAULT_PORT, 0, 65_535),
                 // Same rule as every module: HTTPS, or plain HTTP to this machine only.
-                URI.create(OpenAiCall.baseUrl(env).replaceAll("/+$", "")),
+                URI.create(OpenAiSettings.baseUrl(env).replaceAll("/+$", "")),
                 hash(adminToken),
                 intSetting(env, "PROXY_MAX_BODY_BYTES", (int) DEFAULT_MAX_BODY_BYTES, 1_024, 64 * 1_048_576),
                 Duration.ofSeconds(intSetting(env, "PROXY_UPSTREAM_TIMEOUT_SECONDS", 60, 1, 600)),
@@ -142,7 +142,7 @@ public record ProxyConfig(
 
     private static String chatModel(Map<String, String> env) {
         String model = env.getOrDefault("PROXY_CHAT_MODEL", "").strip();
-        return model.isEmpty() ? OpenAiCall.DEFAULT_MODEL : model;
+        return model.isEmpty() ? OpenAiSettings.DEFAULT_MODEL : model;
     }
 
     private static Optional<URI> webhook(Map<String, String> env) {

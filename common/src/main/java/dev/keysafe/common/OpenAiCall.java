@@ -9,7 +9,6 @@ import com.openai.errors.OpenAIInvalidDataException;
 import com.openai.errors.OpenAIIoException;
 import com.openai.errors.OpenAIServiceException;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -21,10 +20,6 @@ import java.util.stream.Collectors;
  */
 public final class OpenAiCall {
 
-    /** OpenAI's API, used when OPENAI_BASE_URL is not set. */
-    public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
-    /** The model asked when OPENAI_MODEL is not set. */
-    public static final String DEFAULT_MODEL = "gpt-4o-mini";
     /** The question asked when none is given on the command line. */
     public static final String DEFAULT_QUESTION = "In one sentence: why should an API key never be committed to git?";
 
@@ -42,7 +37,7 @@ public final class OpenAiCall {
      */
     public static OpenAIClient client(Credential credential, Map<String, String> env) {
         return OpenAIOkHttpClient.builder()
-                .baseUrl(baseUrl(env))
+                .baseUrl(OpenAiSettings.baseUrl(env))
                 .credential(credential)
                 // A redirect to another host must never carry the key along.
                 .followRedirects(false)
@@ -50,35 +45,6 @@ public final class OpenAiCall {
                 .logLevel(sdkLogLevel(env))
                 .timeout(Duration.ofSeconds(60))
                 .build();
-    }
-
-    /**
-     * OPENAI_BASE_URL, or OpenAI's own API. Anything carrying the key must use HTTPS; plain HTTP
-     * is allowed only to this machine (a local stub or proxy).
-     */
-    public static String baseUrl(Map<String, String> env) {
-        String url = env.getOrDefault("OPENAI_BASE_URL", "");
-        if (url.isBlank()) {
-            return DEFAULT_BASE_URL;
-        }
-        URI uri = parseOrNull(url.strip());
-        if (uri == null || uri.getHost() == null || uri.getScheme() == null) {
-            throw new ConfigException("OPENAI_BASE_URL is not a valid URL. Use a form like https://api.openai.com/v1.");
-        }
-        boolean https = uri.getScheme().equalsIgnoreCase("https");
-        boolean loopback = uri.getScheme().equalsIgnoreCase("http")
-                && (uri.getHost().equals("127.0.0.1") || uri.getHost().equals("localhost") || uri.getHost().equals("[::1]"));
-        if (!https && !loopback) {
-            throw new ConfigException("OPENAI_BASE_URL must use https:// (plain http:// is allowed only for "
-                    + "127.0.0.1 or localhost): the key travels in every request.");
-        }
-        return url.strip();
-    }
-
-    /** OPENAI_MODEL, or {@link #DEFAULT_MODEL}. */
-    public static String model(Map<String, String> env) {
-        String model = env.getOrDefault("OPENAI_MODEL", "");
-        return model.isBlank() ? DEFAULT_MODEL : model.strip();
     }
 
     /** The question on the command line, or {@link #DEFAULT_QUESTION}. */
@@ -136,14 +102,6 @@ public final class OpenAiCall {
         }
         return new Failure(ExitCode.UPSTREAM, "The call to OpenAI failed (" + failure.getClass().getSimpleName()
                 + "): try again, or run with OPENAI_LOG=info for details.");
-    }
-
-    private static URI parseOrNull(String url) {
-        try {
-            return URI.create(url);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     private static LogLevel sdkLogLevel(Map<String, String> env) {
