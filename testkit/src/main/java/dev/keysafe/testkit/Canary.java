@@ -1,5 +1,6 @@
 package dev.keysafe.testkit;
 
+import dev.keysafe.common.Fingerprint;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -86,7 +87,7 @@ public final class Canary implements Needle {
 
     /** The last four characters, which is all a log line or a report may show of a key. */
     public String fingerprint() {
-        return "..." + value.substring(value.length() - 4);
+        return Fingerprint.of(value);
     }
 
     /** Every literal form the key can take, by name; masked and split forms are matched apart. */

@@ -1,6 +1,6 @@
 package dev.keysafe.testkit.leaks;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keysafe.common.Json;
 import dev.keysafe.testkit.Needle;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -42,7 +42,6 @@ import org.eclipse.jgit.treewalk.filter.PathFilter;
 public final class Detectors {
 
     private static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Detectors() {
     }
@@ -79,7 +78,7 @@ public final class Detectors {
             found.addAll(inText(needle, Channel.C8, type + ".toString()", String.valueOf(holder)));
             String json;
             try {
-                json = JSON.writeValueAsString(holder);
+                json = Json.MAPPER.writeValueAsString(holder);
             } catch (Exception refused) {
                 // refusing to serialise is safe, as long as the refusal does not quote the key
                 json = String.valueOf(refused.getMessage());

@@ -1,8 +1,9 @@
 package dev.keysafe.testkit.secrets;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keysafe.common.Fingerprint;
+import dev.keysafe.common.Json;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import java.io.IOException;
@@ -29,7 +30,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class KeyRotation {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FIELD = "OPENAI_API_KEY";
 
     private final SecretsManagerEmulator secrets;
@@ -132,13 +132,10 @@ public final class KeyRotation {
     /** Fingerprints only: {@code KeyRotation[keysafe/openai-api-key: ...abcd -> ...wxyz]}. */
     @Override
     public String toString() {
-        String from = previousKey == null ? "" : fingerprint(previousKey) + " -> ";
-        return "KeyRotation[" + secretId + ": " + from + fingerprint(currentKey) + "]";
+        String from = previousKey == null ? "" : Fingerprint.of(previousKey) + " -> ";
+        return "KeyRotation[" + secretId + ": " + from + Fingerprint.of(currentKey) + "]";
     }
 
-    private static String fingerprint(String key) {
-        return "..." + key.substring(key.length() - 4);
-    }
 
     private boolean accepted(String key) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(openai.baseUrl() + "/models"))
@@ -177,7 +174,7 @@ public final class KeyRotation {
             return null;
         }
         try {
-            JsonNode node = JSON.readTree(value);
+            JsonNode node = Json.MAPPER.readTree(value);
             return node.isObject() ? node : null;
         } catch (IOException e) {
             return null;

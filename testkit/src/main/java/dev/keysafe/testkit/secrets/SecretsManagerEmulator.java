@@ -1,10 +1,10 @@
 package dev.keysafe.testkit.secrets;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.keysafe.common.Json;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import java.io.IOException;
@@ -69,7 +69,6 @@ public final class SecretsManagerEmulator implements AutoCloseable {
 
     private static final String TARGET_PREFIX = "secretsmanager.";
     private static final String ACCOUNT = "123456789012";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final int port;
@@ -285,7 +284,7 @@ public final class SecretsManagerEmulator implements AutoCloseable {
                 ObjectNode response = dispatch(operation, request);
                 send(exchange, 200, response);
             } catch (AwsError error) {
-                ObjectNode shape = JSON.createObjectNode().put("__type", error.type).put("message", error.getMessage());
+                ObjectNode shape = Json.MAPPER.createObjectNode().put("__type", error.type).put("message", error.getMessage());
                 exchange.getResponseHeaders().set("x-amzn-ErrorType", error.type);
                 send(exchange, error.status, shape);
             }
@@ -311,13 +310,13 @@ public final class SecretsManagerEmulator implements AutoCloseable {
 
     private static JsonNode parse(byte[] body) {
         try {
-            JsonNode node = JSON.readTree(body.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : body);
+            JsonNode node = Json.MAPPER.readTree(body.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : body);
             if (node == null || !node.isObject()) {
                 throw new AwsError(400, "SerializationException", "The request body is not a JSON object.");
             }
             return node;
         } catch (IOException e) {
-            throw new AwsError(400, "SerializationException", "The request body is not valid JSON.");
+            throw new AwsError(400, "SerializationException", "The request body is not valid Json.MAPPER.");
         }
     }
 
@@ -342,12 +341,12 @@ public final class SecretsManagerEmulator implements AutoCloseable {
         StoredSecret.Version version = secret.add(versionIdFrom(request), required(request, "SecretString"),
                 List.of(StoredSecret.CURRENT), Instant.now());
         secrets.put(name, secret);
-        return JSON.createObjectNode().put("ARN", secret.arn).put("Name", name).put("VersionId", version.id);
+        return Json.MAPPER.createObjectNode().put("ARN", secret.arn).put("Name", name).put("VersionId", version.id);
     }
 
     private ObjectNode describe(JsonNode request) {
         StoredSecret secret = find(required(request, "SecretId"));
-        ObjectNode response = JSON.createObjectNode().put("ARN", secret.arn).put("Name", secret.name)
+        ObjectNode response = Json.MAPPER.createObjectNode().put("ARN", secret.arn).put("Name", secret.name)
                 .put("RotationEnabled", false)
                 .put("CreatedDate", epochSeconds(secret.created))
                 .put("LastChangedDate", epochSeconds(secret.lastChanged));
@@ -373,7 +372,7 @@ public final class SecretsManagerEmulator implements AutoCloseable {
             version = secret.withStage(label).orElseThrow(() -> AwsError.notFound(
                     "Secrets Manager can't find the specified secret value for staging label: " + label));
         }
-        ObjectNode response = JSON.createObjectNode().put("ARN", secret.arn).put("Name", secret.name)
+        ObjectNode response = Json.MAPPER.createObjectNode().put("ARN", secret.arn).put("Name", secret.name)
                 .put("VersionId", version.id).put("SecretString", version.value)
                 .put("CreatedDate", epochSeconds(version.created));
         version.stages.forEach(response.putArray("VersionStages")::add);
@@ -402,7 +401,7 @@ public final class SecretsManagerEmulator implements AutoCloseable {
     }
 
     private static ObjectNode putResponse(StoredSecret secret, StoredSecret.Version version) {
-        ObjectNode response = JSON.createObjectNode().put("ARN", secret.arn).put("Name", secret.name)
+        ObjectNode response = Json.MAPPER.createObjectNode().put("ARN", secret.arn).put("Name", secret.name)
                 .put("VersionId", version.id);
         version.stages.forEach(response.putArray("VersionStages")::add);
         return response;
@@ -434,7 +433,7 @@ public final class SecretsManagerEmulator implements AutoCloseable {
             secret.detach(stage, holder);
         }
         secret.lastChanged = Instant.now();
-        return JSON.createObjectNode().put("ARN", secret.arn).put("Name", secret.name);
+        return Json.MAPPER.createObjectNode().put("ARN", secret.arn).put("Name", secret.name);
     }
 
     // ---- helpers ----
@@ -482,7 +481,7 @@ public final class SecretsManagerEmulator implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
+        byte[] bytes = Json.MAPPER.writeValueAsBytes(body);
         exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
         exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
         exchange.sendResponseHeaders(status, bytes.length);

@@ -1,5 +1,9 @@
 package dev.keysafe.testkit.stub;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keysafe.common.Json;
+
 /** Response bodies shaped like OpenAI's, so the official clients parse them unchanged. */
 final class OpenAiResponses {
 
@@ -10,77 +14,88 @@ final class OpenAiResponses {
     }
 
     static String chatCompletion(String model, String answer) {
-        return """
-                {"id":"%s","object":"chat.completion","created":%d,"model":"%s",\
-                "choices":[{"index":0,"message":{"role":"assistant","content":"%s","refusal":null,\
-                "annotations":[]},"logprobs":null,"finish_reason":"stop"}],\
-                "usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d},\
-                "service_tier":"default","system_fingerprint":"fp_keysafe"}"""
-                .formatted(ID, CREATED, model, answer, OpenAiStub.PROMPT_TOKENS,
-                        OpenAiStub.COMPLETION_TOKENS, OpenAiStub.PROMPT_TOKENS + OpenAiStub.COMPLETION_TOKENS);
+        ObjectNode body = Json.object().put("id", ID).put("object", "chat.completion").put("created", CREATED)
+                .put("model", model);
+        ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+        choice.putObject("message").put("role", "assistant").put("content", answer).putNull("refusal")
+                .putArray("annotations");
+        choice.putNull("logprobs").put("finish_reason", "stop");
+        usage(body.putObject("usage"), "prompt_tokens", "completion_tokens");
+        body.put("service_tier", "default").put("system_fingerprint", "fp_keysafe");
+        return Json.write(body);
     }
 
     /** A {@code text/event-stream} body: role, one chunk per word, finish, optional usage, DONE. */
     static String chatCompletionStream(String model, String answer, boolean includeUsage) {
         StringBuilder sse = new StringBuilder();
-        sse.append(event(chunk(model, "{\"role\":\"assistant\",\"content\":\"\"}", "null", includeUsage)));
-        String[] words = answer.split("(?<= )");
-        for (String word : words) {
-            sse.append(event(chunk(model, "{\"content\":\"" + word + "\"}", "null", includeUsage)));
+        sse.append(event(chunk(model, Json.object().put("role", "assistant").put("content", ""), null, includeUsage)));
+        for (String word : answer.split("(?<= )")) {
+            sse.append(event(chunk(model, Json.object().put("content", word), null, includeUsage)));
         }
-        sse.append(event(chunk(model, "{}", "\"stop\"", includeUsage)));
+        sse.append(event(chunk(model, Json.object(), "stop", includeUsage)));
         if (includeUsage) {
-            sse.append(event("""
-                    {"id":"%s","object":"chat.completion.chunk","created":%d,"model":"%s","choices":[],\
-                    "usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d}}"""
-                    .formatted(ID, CREATED, model, OpenAiStub.PROMPT_TOKENS, OpenAiStub.COMPLETION_TOKENS,
-                            OpenAiStub.PROMPT_TOKENS + OpenAiStub.COMPLETION_TOKENS)));
+            ObjectNode last = Json.object().put("id", ID).put("object", "chat.completion.chunk").put("created", CREATED)
+                    .put("model", model);
+            last.putArray("choices");
+            usage(last.putObject("usage"), "prompt_tokens", "completion_tokens");
+            sse.append(event(last));
         }
         sse.append("data: [DONE]\n\n");
         return sse.toString();
     }
 
-    private static String chunk(String model, String delta, String finishReason, boolean includeUsage) {
-        return """
-                {"id":"%s","object":"chat.completion.chunk","created":%d,"model":"%s",\
-                "choices":[{"index":0,"delta":%s,"logprobs":null,"finish_reason":%s}]%s}"""
-                .formatted(ID, CREATED, model, delta, finishReason, includeUsage ? ",\"usage\":null" : "");
+    private static ObjectNode chunk(String model, ObjectNode delta, String finishReason, boolean includeUsage) {
+        ObjectNode chunk = Json.object().put("id", ID).put("object", "chat.completion.chunk").put("created", CREATED)
+                .put("model", model);
+        ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
+        choice.set("delta", delta);
+        choice.putNull("logprobs").put("finish_reason", finishReason);
+        if (includeUsage) {
+            chunk.putNull("usage");
+        }
+        return chunk;
     }
 
-    private static String event(String json) {
-        return "data: " + json + "\n\n";
+    private static String event(ObjectNode json) {
+        return "data: " + Json.write(json) + "\n\n";
+    }
+
+    private static void usage(ObjectNode usage, String in, String out) {
+        usage.put(in, OpenAiStub.PROMPT_TOKENS).put(out, OpenAiStub.COMPLETION_TOKENS)
+                .put("total_tokens", OpenAiStub.PROMPT_TOKENS + OpenAiStub.COMPLETION_TOKENS);
     }
 
     static String response(String model, String answer) {
-        return """
-                {"id":"resp_keysafe0001","object":"response","created_at":%d,"status":"completed",\
-                "model":"%s","output":[{"type":"message","id":"msg_keysafe0001","status":"completed",\
-                "role":"assistant","content":[{"type":"output_text","text":"%s","annotations":[]}]}],\
-                "usage":{"input_tokens":%d,"input_tokens_details":{"cached_tokens":0,"cache_write_tokens":0},\
-                "output_tokens":%d,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":%d},\
-                "parallel_tool_calls":true,"tool_choice":"auto","tools":[],"temperature":1.0,"top_p":1.0,\
-                "error":null,"incomplete_details":null,"instructions":null,"metadata":{}}"""
-                .formatted(CREATED, model, answer, OpenAiStub.PROMPT_TOKENS, OpenAiStub.COMPLETION_TOKENS,
-                        OpenAiStub.PROMPT_TOKENS + OpenAiStub.COMPLETION_TOKENS);
+        ObjectNode body = Json.object().put("id", "resp_keysafe0001").put("object", "response")
+                .put("created_at", CREATED).put("status", "completed").put("model", model);
+        ObjectNode message = body.putArray("output").addObject().put("type", "message").put("id", "msg_keysafe0001")
+                .put("status", "completed").put("role", "assistant");
+        message.putArray("content").addObject().put("type", "output_text").put("text", answer).putArray("annotations");
+        ObjectNode usage = body.putObject("usage").put("input_tokens", OpenAiStub.PROMPT_TOKENS);
+        usage.putObject("input_tokens_details").put("cached_tokens", 0).put("cache_write_tokens", 0);
+        usage.put("output_tokens", OpenAiStub.COMPLETION_TOKENS);
+        usage.putObject("output_tokens_details").put("reasoning_tokens", 0);
+        usage.put("total_tokens", OpenAiStub.PROMPT_TOKENS + OpenAiStub.COMPLETION_TOKENS);
+        body.put("parallel_tool_calls", true).put("tool_choice", "auto").put("temperature", 1.0).put("top_p", 1.0);
+        body.putArray("tools");
+        body.putNull("error").putNull("incomplete_details").putNull("instructions").putObject("metadata");
+        return Json.write(body);
     }
 
     static String models(Iterable<String> ids) {
-        StringBuilder data = new StringBuilder();
+        ObjectNode list = Json.object().put("object", "list");
+        ArrayNode data = list.putArray("data");
         for (String id : ids) {
-            if (data.length() > 0) {
-                data.append(',');
-            }
-            data.append("{\"id\":\"%s\",\"object\":\"model\",\"created\":%d,\"owned_by\":\"openai\"}"
-                    .formatted(id, CREATED));
+            data.addObject().put("id", id).put("object", "model").put("created", CREATED).put("owned_by", "openai");
         }
-        return "{\"object\":\"list\",\"data\":[" + data + "]}";
+        return Json.write(list);
     }
 
     /** OpenAI's error envelope. {@code %KEY%} and {@code %MASKED_KEY%} are filled per request. */
     static String error(String message, String type, String code) {
-        return """
-                {"error":{"message":"%s","type":"%s","param":null,"code":%s}}"""
-                .formatted(message, type, code == null ? "null" : "\"" + code + "\"");
+        ObjectNode body = Json.object();
+        body.putObject("error").put("message", message).put("type", type).putNull("param").put("code", code);
+        return Json.write(body);
     }
 
     /** The real 401 for a wrong key: its message echoes the key, masked. */

@@ -16,6 +16,7 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.common.ConsoleNotifier;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.keysafe.common.Fingerprint;
 import dev.keysafe.testkit.Canary;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -292,7 +293,7 @@ public final class OpenAiStub implements AutoCloseable {
     public record JournalEntry(String method, String path, String bearer) {
         @Override
         public String toString() {
-            String shown = bearer.length() > 8 ? "..." + bearer.substring(bearer.length() - 4) : "(none)";
+            String shown = bearer.isEmpty() ? "(none)" : Fingerprint.of(bearer);
             return method + " " + path + " bearer=" + shown;
         }
     }
