@@ -55,6 +55,29 @@ public final class Detectors {
         return found;
     }
 
+    /**
+     * Captured text, with the line of each find: {@code where line N}, the first line that holds
+     * each form. A form only found across lines (a key split by a wrap) is reported without one.
+     */
+    public static List<Finding> inLines(Needle needle, Channel channel, String where, String text) {
+        List<Finding> found = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        String[] lines = (text == null ? "" : text).split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            for (String form : needle.formsIn(lines[i])) {
+                if (seen.add(form)) {
+                    found.add(new Finding(channel, where + " line " + (i + 1), form));
+                }
+            }
+        }
+        for (String form : needle.formsIn(text == null ? "" : text)) {
+            if (seen.add(form)) {
+                found.add(new Finding(channel, where, form));
+            }
+        }
+        return found;
+    }
+
     /** An exception, its message and every cause, and its stack trace as it would be logged. */
     public static List<Finding> inThrowable(Needle needle, Throwable thrown) {
         StringBuilder all = new StringBuilder();
