@@ -18,7 +18,7 @@ import software.amazon.awssdk.services.secretsmanager.model.SecretsManagerExcept
  * the default credentials chain, AWS_ENDPOINT_URL_SECRETS_MANAGER or AWS_ENDPOINT_URL) that fails
  * in seconds, and its failures turned into one line that names the setting and the fix.
  */
-final class AwsSetup {
+public final class AwsSetup {
 
     private AwsSetup() {
     }
@@ -48,12 +48,12 @@ final class AwsSetup {
     }
 
     /** AWS_REGION, or "" to leave the region to the SDK's other sources (profile, instance). */
-    static String region(Map<String, String> env) {
+    public static String region(Map<String, String> env) {
         return env.getOrDefault("AWS_REGION", "").strip();
     }
 
     /** AWS_ENDPOINT_URL_SECRETS_MANAGER, else AWS_ENDPOINT_URL, else "": AWS's own endpoint for the region. */
-    static String endpoint(Map<String, String> env) {
+    public static String endpoint(Map<String, String> env) {
         String endpoint = env.getOrDefault("AWS_ENDPOINT_URL_SECRETS_MANAGER", "").strip();
         return endpoint.isEmpty() ? env.getOrDefault("AWS_ENDPOINT_URL", "").strip() : endpoint;
     }

@@ -3,9 +3,9 @@ package dev.keysafe.secretsmanager;
 import com.amazonaws.secretsmanager.caching.SecretCache;
 import com.amazonaws.secretsmanager.caching.SecretCacheConfiguration;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keysafe.common.ApiKey;
 import dev.keysafe.common.ConfigException;
+import dev.keysafe.common.Json;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,8 +30,6 @@ public final class SecretsManagerKey implements AutoCloseable {
     public static final String DEFAULT_SECRET_ID = "keysafe/openai-api-key";
     /** The field that holds the key when the secret is JSON. */
     public static final String JSON_FIELD = "OPENAI_API_KEY";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String secretId;
     private final SecretCache cache;
@@ -120,7 +118,7 @@ public final class SecretsManagerKey implements AutoCloseable {
         }
         JsonNode field;
         try {
-            field = JSON.readTree(value).get(JSON_FIELD);
+            field = Json.MAPPER.readTree(value).get(JSON_FIELD);
         } catch (Exception e) {
             // Never the parser's message: it quotes the text around the error, which is the secret.
             throw new ConfigException("The secret " + secretId + " starts like JSON but is not valid JSON.");

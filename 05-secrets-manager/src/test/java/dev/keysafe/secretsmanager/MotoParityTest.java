@@ -3,9 +3,7 @@ package dev.keysafe.secretsmanager;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.openai.client.OpenAIClient;
-import com.openai.credential.BearerTokenCredential;
 import dev.keysafe.common.ExitCode;
-import dev.keysafe.common.OpenAiCall;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
 import dev.keysafe.testkit.stub.OpenAiStub;
@@ -109,9 +107,8 @@ class MotoParityTest {
             admin.createSecret(b -> b.name(id).secretString(first.value()));
             Map<String, String> env = Offline.env(endpoint, openai, id);
             try (SecretsManagerKey key = SecretsManagerKey.from(env, w -> { })) {
-                OpenAIClient client = OpenAiCall.client(BearerTokenCredential.create(() -> key.current().reveal()), env);
-                AuditLog noAudit = AuditLog.from(Map.of(), w -> { });
-                int before = Ask.askOnce(client, key, noAudit, "gpt-4o-mini", "before").exitCode();
+                OpenAIClient client = AskOnce.clientFor(key, env);
+                int before = AskOnce.of(client, key, "before").exitCode();
 
                 // What a rotation function does, through the protocol: set, (test,) finish, then revoke.
                 String current = versionWith(admin, id, "AWSCURRENT");
@@ -123,7 +120,7 @@ class MotoParityTest {
                 admin.updateSecretVersionStage(b -> b.secretId(id).versionStage("AWSPENDING").removeFromVersionId(pending));
                 openai.acceptOnly(second.value());
 
-                int after = Ask.askOnce(client, key, noAudit, "gpt-4o-mini", "after").exitCode();
+                int after = AskOnce.of(client, key, "after").exitCode();
                 client.close();
 
                 assertThat(List.of(before, after)).containsOnly(ExitCode.OK);

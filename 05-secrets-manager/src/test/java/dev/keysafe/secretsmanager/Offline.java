@@ -1,5 +1,6 @@
 package dev.keysafe.secretsmanager;
 
+import dev.keysafe.common.Json;
 import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import java.util.LinkedHashMap;
@@ -7,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The settings a run of module 05 gets in tests: AWS pointed at an endpoint, OpenAI at the stub. */
-final class Offline {
+public final class Offline {
 
     private static final AtomicInteger SECRETS = new AtomicInteger();
 
@@ -15,12 +16,12 @@ final class Offline {
     }
 
     /** The environment for a run reading {@code secretId} from {@code secrets}, asking {@code openai}. */
-    static Map<String, String> env(SecretsManagerEmulator secrets, OpenAiStub openai, String secretId) {
+    public static Map<String, String> env(SecretsManagerEmulator secrets, OpenAiStub openai, String secretId) {
         return env(secrets.endpoint(), openai, secretId);
     }
 
     /** The same against any endpoint that speaks the protocol (moto, say). */
-    static Map<String, String> env(String endpoint, OpenAiStub openai, String secretId) {
+    public static Map<String, String> env(String endpoint, OpenAiStub openai, String secretId) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("AWS_REGION", SecretsManagerEmulator.REGION);
         env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint);
@@ -35,12 +36,12 @@ final class Offline {
     }
 
     /** A secret name no other test uses, so tests can share one emulator and run side by side. */
-    static String newSecretId(String purpose) {
+    public static String newSecretId(String purpose) {
         return "keysafe-test/" + purpose + "-" + SECRETS.incrementAndGet();
     }
 
     /** The secret value holding {@code key} as JSON, the other shape module 05 accepts. */
-    static String asJson(String key) {
-        return "{\"OPENAI_API_KEY\":\"" + key + "\",\"owner\":\"keysafe-tests\"}";
+    public static String asJson(String key) {
+        return Json.write(Json.object().put(SecretsManagerKey.JSON_FIELD, key).put("owner", "keysafe-tests"));
     }
 }

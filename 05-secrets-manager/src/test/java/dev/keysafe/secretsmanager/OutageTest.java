@@ -3,9 +3,7 @@ package dev.keysafe.secretsmanager;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.openai.client.OpenAIClient;
-import com.openai.credential.BearerTokenCredential;
 import dev.keysafe.common.ExitCode;
-import dev.keysafe.common.OpenAiCall;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;
@@ -38,15 +36,14 @@ class OutageTest {
             secrets.createSecret(id, canary.value());
             Map<String, String> env = Offline.env(secrets, openai, id);
             try (SecretsManagerKey key = SecretsManagerKey.from(env, warnings::add)) {
-                OpenAIClient client = OpenAiCall.client(BearerTokenCredential.create(() -> key.current().reveal()), env);
-                AuditLog noAudit = AuditLog.from(Map.of(), warnings::add);
-                assertThat(Ask.askOnce(client, key, noAudit, "gpt-4o-mini", "warm up").exitCode()).isEqualTo(ExitCode.OK);
+                OpenAIClient client = AskOnce.clientFor(key, env);
+                assertThat(AskOnce.of(client, key, "warm up").exitCode()).isEqualTo(ExitCode.OK);
 
                 secrets.outage(outage);
                 boolean refreshed = key.refreshAfterRejection(key.current());
                 List<Integer> exits = new ArrayList<>();
                 for (int i = 0; i < 5; i++) {
-                    exits.add(Ask.askOnce(client, key, noAudit, "gpt-4o-mini", "during the outage").exitCode());
+                    exits.add(AskOnce.of(client, key, "during the outage").exitCode());
                 }
                 client.close();
 

@@ -3,9 +3,7 @@ package dev.keysafe.secretsmanager;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.openai.client.OpenAIClient;
-import com.openai.credential.BearerTokenCredential;
 import dev.keysafe.common.ExitCode;
-import dev.keysafe.common.OpenAiCall;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.secrets.KeyRotation;
 import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
@@ -46,14 +44,13 @@ class RotationUnderLoadTest {
             KeyRotation rotation = KeyRotation.of(secrets, id, openai);
 
             try (SecretsManagerKey key = SecretsManagerKey.from(env, warnings::add)) {
-                OpenAIClient client = OpenAiCall.client(BearerTokenCredential.create(() -> key.current().reveal()), env);
-                AuditLog noAudit = AuditLog.from(Map.of(), warnings::add);
+                OpenAIClient client = AskOnce.clientFor(key, env);
                 AtomicBoolean stop = new AtomicBoolean();
                 List<Thread> threads = new ArrayList<>();
                 for (int t = 0; t < THREADS; t++) {
                     Thread thread = new Thread(() -> {
                         while (!stop.get()) {
-                            Ask.Outcome outcome = Ask.askOnce(client, key, noAudit, "gpt-4o-mini", "under load");
+                            AskOnce outcome = AskOnce.of(client, key, "under load");
                             asks.incrementAndGet();
                             if (outcome.exitCode() != ExitCode.OK) {
                                 failures.add(outcome.text());

@@ -3,9 +3,7 @@ package dev.keysafe.secretsmanager;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.openai.client.OpenAIClient;
-import com.openai.credential.BearerTokenCredential;
 import dev.keysafe.common.ExitCode;
-import dev.keysafe.common.OpenAiCall;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
 import dev.keysafe.testkit.stub.OpenAiStub;
@@ -40,14 +38,13 @@ class SecretCallCountTest {
             int clientSideCount;
             long start = System.nanoTime();
             try (SecretsManagerKey key = SecretsManagerKey.from(env, w -> { })) {
-                OpenAIClient client = OpenAiCall.client(BearerTokenCredential.create(() -> key.current().reveal()), env);
-                AuditLog noAudit = AuditLog.from(Map.of(), w -> { });
+                OpenAIClient client = AskOnce.clientFor(key, env);
                 AtomicInteger next = new AtomicInteger();
                 List<Thread> threads = new ArrayList<>();
                 for (int t = 0; t < THREADS; t++) {
                     Thread thread = new Thread(() -> {
                         while (next.getAndIncrement() < ASKS) {
-                            if (Ask.askOnce(client, key, noAudit, "gpt-4o-mini", "count").exitCode() == ExitCode.OK) {
+                            if (AskOnce.of(client, key, "count").exitCode() == ExitCode.OK) {
                                 answered.incrementAndGet();
                             }
                         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keysafe.common.ApiKey;
 import dev.keysafe.common.ConfigException;
+import dev.keysafe.common.Json;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.leaks.Detectors;
 import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
@@ -66,7 +67,7 @@ class SecretsManagerKeyTest {
     void json_without_the_field_fails_naming_the_secret_and_the_field() {
         Canary canary = Canary.fresh();
         String id = Offline.newSecretId("wrong-field");
-        secrets.createSecret(id, "{\"api_key\":\"" + canary.value() + "\"}");
+        secrets.createSecret(id, Json.write(Json.object().put("api_key", canary.value())));
 
         try (SecretsManagerKey key = keyIn(id)) {
             assertThatThrownBy(key::current).isInstanceOf(ConfigException.class)

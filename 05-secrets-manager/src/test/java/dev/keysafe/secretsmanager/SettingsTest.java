@@ -1,12 +1,11 @@
 package dev.keysafe.secretsmanager;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keysafe.common.ConfigException;
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
+import dev.keysafe.testkit.stub.OpenAiStub;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -31,57 +30,45 @@ class SettingsTest {
         secrets.close();
     }
 
-    private static Map<String, String> envWithKey() {
-        String id = Offline.newSecretId("settings");
-        secrets.createSecret(id, Canary.fresh().value());
-        return new HashMap<>(Offline.env(secrets, null, id));
+    @Test
+    void an_audit_url_with_the_plain_program_fails_fast_naming_the_setting_and_the_audited_program() {
+        Canary canary = Canary.fresh();
+        // Its own emulator, so the call count is this test's alone.
+        try (SecretsManagerEmulator own = SecretsManagerEmulator.start(); OpenAiStub openai = OpenAiStub.start()) {
+            openai.acceptKeys(canary.value());
+            String id = Offline.newSecretId("audit-url");
+            own.createSecret(id, canary.value());
+            Map<String, String> env = new HashMap<>(Offline.env(own, openai, id));
+            env.put("AUDIT_JDBC_URL", "jdbc-secretsmanager:postgresql://127.0.0.1:5432/keysafe");
+
+            InProcessRun run = InProcessRun.of(env, "hi");
+
+            assertThat(run.exitCode()).isEqualTo(ExitCode.CONFIG);
+            assertThat(run.err().lines()).singleElement().asString()
+                    .startsWith("AUDIT_JDBC_URL is set, but this program keeps no audit log")
+                    .contains("dev.keysafe.secretsmanager.audit.AuditedAsk")
+                    .doesNotContain("127.0.0.1:5432");
+            assertThat(run.out()).isEmpty();
+            assertThat(openai.journal()).as("no call upstream").isEmpty();
+            assertThat(own.totalCalls()).as("not even Secrets Manager is asked").isZero();
+        }
     }
 
     @Test
-    void rotate_demo_refuses_to_run_against_openai_itself() {
-        Map<String, String> env = envWithKey();
-        env.remove("OPENAI_BASE_URL");
+    void without_an_audit_url_the_plain_program_answers() {
+        Canary canary = Canary.fresh();
+        try (OpenAiStub openai = OpenAiStub.start()) {
+            openai.acceptKeys(canary.value());
+            String id = Offline.newSecretId("no-audit-url");
+            secrets.createSecret(id, canary.value());
+            Map<String, String> env = new HashMap<>(Offline.env(secrets, openai, id));
+            env.put("AUDIT_JDBC_URL", "  ");
 
-        InProcessRun run = InProcessRun.of(env, RotateDemo.ARGUMENT);
+            InProcessRun run = InProcessRun.of(env, "hi");
 
-        assertThat(run.exitCode()).isEqualTo(ExitCode.CONFIG);
-        assertThat(run.err()).contains("rotate-demo").contains("OPENAI_BASE_URL").contains("127.0.0.1");
-        assertThat(run.out()).isEmpty();
-    }
-
-    @Test
-    void rotate_demo_takes_a_number_of_seconds() {
-        Map<String, String> env = envWithKey();
-        env.put("OPENAI_BASE_URL", "http://127.0.0.1:9/v1");
-
-        InProcessRun run = InProcessRun.of(env, RotateDemo.ARGUMENT, "forever");
-
-        assertThat(run.exitCode()).isEqualTo(ExitCode.CONFIG);
-        assertThat(run.err()).contains("seconds from 1 to 600");
-    }
-
-    @Test
-    void the_audit_url_must_take_the_password_from_secrets_manager() {
-        Map<String, String> env = Map.of(AuditLog.URL_VARIABLE, "jdbc:postgresql://127.0.0.1:5432/keysafe",
-                AuditLog.SECRET_VARIABLE, "keysafe/audit-db");
-
-        assertThatThrownBy(() -> AuditLog.from(env, w -> { })).isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("AUDIT_JDBC_URL must start with jdbc-secretsmanager:postgresql://");
-    }
-
-    @Test
-    void the_audit_log_needs_the_database_secret_named() {
-        Map<String, String> env = Map.of(AuditLog.URL_VARIABLE, "jdbc-secretsmanager:postgresql://127.0.0.1:5432/keysafe");
-
-        assertThatThrownBy(() -> AuditLog.from(env, w -> { })).isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("AUDIT_DB_SECRET_ID is not set");
-    }
-
-    @Test
-    void without_an_audit_url_nothing_is_recorded() {
-        AuditLog off = AuditLog.from(Map.of(), w -> { });
-
-        assertThat(off.enabled()).isFalse();
-        assertThat(off.toString()).isEqualTo("AuditLog[off]");
+            assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.OK);
+            assertThat(run.out()).isEqualTo(OpenAiStub.ANSWER + System.lineSeparator());
+            assertThat(run.err()).isEmpty();
+        }
     }
 }

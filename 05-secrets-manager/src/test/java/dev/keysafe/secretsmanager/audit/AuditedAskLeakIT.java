@@ -1,7 +1,9 @@
-package dev.keysafe.secretsmanager;
+package dev.keysafe.secretsmanager.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keysafe.secretsmanager.Offline;
+import dev.keysafe.secretsmanager.SecretsManagerKey;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.contract.CliLeakContract;
 import dev.keysafe.testkit.leaks.Channel;
@@ -14,12 +16,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * Module 05 under the shared leak contract: the key is planted in a secret in the emulator (bare
- * in half the runs, JSON in the other half), and every run also writes its audit row to a real
- * PostgreSQL through the JDBC driver. After all scenarios the audit table (C19) must hold a row
+ * Module 05 under the shared leak contract, run as {@link AuditedAsk} (the lesson's program with
+ * the audit log wired in): the key is planted in a secret in the emulator (bare in half the runs,
+ * JSON in the other half), and every run also writes its audit row to a real PostgreSQL through
+ * the JDBC driver. After all scenarios the audit table (C19) must hold a row
  * per run and no trace of the key.
  */
-class SecretsManagerLeakIT extends CliLeakContract {
+class AuditedAskLeakIT extends CliLeakContract {
 
     private static final String DB_SECRET = "keysafe-test/audit-db-contract";
     private static final String DB_USER = "keysafe_audit_contract";
@@ -51,7 +54,7 @@ class SecretsManagerLeakIT extends CliLeakContract {
         int run = LAUNCHES.incrementAndGet();
         String id = Offline.newSecretId("leak-contract");
         secrets.createSecret(id, run % 2 == 0 ? key.value() : Offline.asJson(key.value()));
-        ModuleLaunch launch = ModuleLaunch.of(Ask.class.getName());
+        ModuleLaunch launch = ModuleLaunch.of(AuditedAsk.class.getName());
         Offline.env(secrets, null, id).forEach(launch::env);
         return launch.env(AuditLog.URL_VARIABLE, audit.url()).env(AuditLog.SECRET_VARIABLE, DB_SECRET);
     }

@@ -1,5 +1,6 @@
-package dev.keysafe.secretsmanager;
+package dev.keysafe.secretsmanager.audit;
 
+import dev.keysafe.common.Json;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.db.Sql;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -94,7 +95,7 @@ final class AuditDatabase implements AutoCloseable {
     }
 
     static String secretFor(String user, Canary password) {
-        return "{\"username\":\"" + user + "\",\"password\":\"" + password.value() + "\"}";
+        return Json.write(Json.object().put("username", user).put("password", password.value()));
     }
 
     /** Every row of the audit table as text, column by column, oldest first. */

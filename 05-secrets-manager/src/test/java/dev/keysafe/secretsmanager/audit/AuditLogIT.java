@@ -1,8 +1,10 @@
-package dev.keysafe.secretsmanager;
+package dev.keysafe.secretsmanager.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keysafe.common.ExitCode;
+import dev.keysafe.secretsmanager.Offline;
+import dev.keysafe.secretsmanager.demo.RotateDemo;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;
@@ -50,9 +52,13 @@ class AuditLogIT {
     }
 
     private static ModuleLaunch launch(Canary key, OpenAiStub openai, String dbSecret, String... args) {
+        return launch(AuditedAsk.class, key, openai, dbSecret, args);
+    }
+
+    private static ModuleLaunch launch(Class<?> program, Canary key, OpenAiStub openai, String dbSecret, String... args) {
         String id = Offline.newSecretId("audit");
         secrets.createSecret(id, key.value());
-        ModuleLaunch launch = ModuleLaunch.of(Ask.class.getName()).args(args);
+        ModuleLaunch launch = ModuleLaunch.of(program.getName()).args(args);
         Offline.env(secrets, openai, id).forEach(launch::env);
         return launch.env(AuditLog.URL_VARIABLE, audit.url()).env(AuditLog.SECRET_VARIABLE, dbSecret);
     }
@@ -128,7 +134,7 @@ class AuditLogIT {
         try (OpenAiStub openai = OpenAiStub.start()) {
             openai.acceptKeys(key.value());
             CompletableFuture<RunResult> demo = CompletableFuture.supplyAsync(() -> ModuleRunner.run(
-                    launch(key, openai, dbSecret, RotateDemo.ARGUMENT, "6"), workDir, Duration.ofSeconds(60)));
+                    launch(RotateDemo.class, key, openai, dbSecret, "6"), workDir, Duration.ofSeconds(60)));
             awaitRows(key, 10);
 
             // A single-user rotation: new password pending, set in the database, then made current.
