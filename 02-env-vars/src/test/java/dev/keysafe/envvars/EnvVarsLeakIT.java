@@ -1,8 +1,9 @@
 package dev.keysafe.envvars;
 
+import dev.keysafe.testkit.AppLaunch;
 import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.Keysafe;
 import dev.keysafe.testkit.contract.CliLeakContract;
-import dev.keysafe.testkit.run.ModuleLaunch;
 import java.util.List;
 import java.util.Map;
 
@@ -10,8 +11,8 @@ import java.util.Map;
 class EnvVarsLeakIT extends CliLeakContract {
 
     @Override
-    protected ModuleLaunch launch(Canary key) {
-        return ModuleLaunch.of(Ask.class.getName()).env("OPENAI_API_KEY", key.value());
+    protected AppLaunch launch(Keysafe keysafe) {
+        return keysafe.app(Ask.class.getName()).withOpenAiKeyIn("OPENAI_API_KEY");
     }
 
     @Override

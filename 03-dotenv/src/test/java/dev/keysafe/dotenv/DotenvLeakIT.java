@@ -1,8 +1,9 @@
 package dev.keysafe.dotenv;
 
+import dev.keysafe.testkit.AppLaunch;
 import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.Keysafe;
 import dev.keysafe.testkit.contract.CliLeakContract;
-import dev.keysafe.testkit.run.ModuleLaunch;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +12,8 @@ import java.util.Map;
 class DotenvLeakIT extends CliLeakContract {
 
     @Override
-    protected ModuleLaunch launch(Canary key) {
-        return ModuleLaunch.of(Ask.class.getName()).file(".env", "OPENAI_API_KEY=" + key.value() + "\n");
+    protected AppLaunch launch(Keysafe keysafe) {
+        return keysafe.app(Ask.class.getName()).file(".env", "OPENAI_API_KEY=" + keysafe.key().value() + "\n");
     }
 
     @Override

@@ -3,13 +3,13 @@ package dev.keysafe.perenv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keysafe.common.ExitCode;
+import dev.keysafe.testkit.AppLaunch;
+import dev.keysafe.testkit.AppRun;
 import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.Keysafe;
 import dev.keysafe.testkit.contract.CliLeakContract;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;
-import dev.keysafe.testkit.run.ModuleLaunch;
-import dev.keysafe.testkit.run.ModuleRunner;
-import dev.keysafe.testkit.run.RunResult;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,11 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
 class PerEnvironmentLeakIT extends CliLeakContract {
 
     @Override
-    protected ModuleLaunch launch(Canary key) {
-        return ModuleLaunch.of(Ask.class.getName())
+    protected AppLaunch launch(Keysafe keysafe) {
+        return keysafe.app(Ask.class.getName())
                 .env("ENVIRONMENT", "staging")
                 .env("OPENAI_API_KEY_DEV", Canary.fresh().value())
-                .env("OPENAI_API_KEY_STAGING", key.value())
+                .withOpenAiKeyIn("OPENAI_API_KEY_STAGING")
                 .env("OPENAI_API_KEY_PROD", Canary.fresh().value());
     }
 
@@ -46,12 +46,11 @@ class PerEnvironmentLeakIT extends CliLeakContract {
         try (OpenAiStub stub = OpenAiStub.start()) {
             stub.acceptKeys(dev.value(), staging.value(), prod.value());
 
-            RunResult run = ModuleRunner.run(ModuleLaunch.of(Ask.class.getName())
-                    .env("OPENAI_BASE_URL", stub.baseUrl())
+            AppRun run = new Keysafe(staging, stub).app(Ask.class.getName()).withOwnLogging()
                     .env("ENVIRONMENT", "staging")
                     .env("OPENAI_API_KEY_DEV", dev.value())
-                    .env("OPENAI_API_KEY_STAGING", staging.value())
-                    .env("OPENAI_API_KEY_PROD", prod.value()), workDir);
+                    .withOpenAiKeyIn("OPENAI_API_KEY_STAGING")
+                    .env("OPENAI_API_KEY_PROD", prod.value()).workingDir(workDir).run();
 
             for (Canary key : List.of(dev, staging, prod)) {
                 assertThat(Detectors.inText(key, Channel.C7, "stderr", run.stderr())).isEmpty();
@@ -71,11 +70,10 @@ class PerEnvironmentLeakIT extends CliLeakContract {
         try (OpenAiStub stub = OpenAiStub.start()) {
             stub.acceptKeys(dev.value());
 
-            RunResult run = ModuleRunner.run(ModuleLaunch.of(Ask.class.getName())
-                    .env("OPENAI_BASE_URL", stub.baseUrl())
+            AppRun run = new Keysafe(dev, stub).app(Ask.class.getName()).withOwnLogging()
                     .env("ENVIRONMENT", "production")
-                    .env("OPENAI_API_KEY_DEV", dev.value())
-                    .env("OPENAI_API_KEY", dev.value()), workDir);
+                    .withOpenAiKeyIn("OPENAI_API_KEY_DEV")
+                    .withOpenAiKeyIn("OPENAI_API_KEY").workingDir(workDir).run();
 
             assertThat(Detectors.inText(dev, Channel.C7, "stderr", run.stderr())).isEmpty();
             assertThat(run.exitCode()).isEqualTo(ExitCode.CONFIG);

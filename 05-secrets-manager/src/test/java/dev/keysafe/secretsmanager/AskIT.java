@@ -3,15 +3,13 @@ package dev.keysafe.secretsmanager;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keysafe.common.ExitCode;
+import dev.keysafe.testkit.AppLaunch;
+import dev.keysafe.testkit.AppRun;
 import dev.keysafe.testkit.Canary;
-import dev.keysafe.testkit.run.LeakProbe;
-import dev.keysafe.testkit.run.LeakProbe.Probe;
-import dev.keysafe.testkit.run.ModuleLaunch;
-import dev.keysafe.testkit.run.ModuleRunner;
-import dev.keysafe.testkit.run.RunResult;
+import dev.keysafe.testkit.Keysafe;
 import dev.keysafe.testkit.run.Scenario;
-import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
 import dev.keysafe.testkit.secrets.SecretsManagerEmulator.Outage;
+import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,31 +32,33 @@ class AskIT {
     @EnumSource(value = Scenario.class, names = {"HAPPY_PATH", "KEY_REJECTED"})
     void the_key_reaches_upstream_and_nowhere_else(Scenario scenario, @TempDir Path workDir) {
         Canary canary = Canary.fresh();
-        Probe probe;
         try (SecretsManagerEmulator secrets = SecretsManagerEmulator.start(); OpenAiStub openai = OpenAiStub.start()) {
+            Keysafe keysafe = new Keysafe(canary, openai);
+            scenario.arrange(openai, canary);
             String id = Offline.newSecretId("plain-probe");
             secrets.createSecret(id, scenario == Scenario.HAPPY_PATH ? canary.value() : Offline.asJson(canary.value()));
-            ModuleLaunch launch = ModuleLaunch.of(Ask.class.getName());
+            AppLaunch launch = keysafe.app(Ask.class.getName()).workingDir(workDir);
             Offline.env(secrets, null, id).forEach(launch::env);
-            probe = LeakProbe.run(scenario, launch, canary, openai, workDir);
-        }
 
-        assertThat(probe.keyReachedUpstream(canary)).as("the key reached the stub").isTrue();
-        assertThat(probe.behavedAsExpected()).as("%s: %s", scenario, probe.run()).isTrue();
-        assertThat(probe.run().exitCode()).isEqualTo(scenario == Scenario.HAPPY_PATH ? ExitCode.OK : ExitCode.AUTH);
-        assertThat(probe.findings()).as("places the key leaked to").isEmpty();
+            AppRun run = launch.run();
+
+            assertThat(keysafe.upstreamRequests()).as("the key reached the stub").anyMatch(e -> e.bearer().equals(canary.value()));
+            assertThat(scenario.wellBehaved(run.exitCode(), run.stdout(), run.stderr())).as("%s: %s", scenario, run).isTrue();
+            assertThat(run.exitCode()).isEqualTo(scenario == Scenario.HAPPY_PATH ? ExitCode.OK : ExitCode.AUTH);
+            assertThat(keysafe.leaks()).as("places the key leaked to").isEmpty();
+        }
     }
 
     @Test
     void a_cold_start_with_secrets_manager_down_exits_2_within_seconds(@TempDir Path workDir) {
-        RunResult run;
+        AppRun run;
         try (SecretsManagerEmulator secrets = SecretsManagerEmulator.start(); OpenAiStub openai = OpenAiStub.start()) {
             secrets.createSecret(SecretsManagerEmulator.DEMO_SECRET_ID, Canary.fresh().value());
             secrets.outage(Outage.REFUSE_CONNECTIONS);
-            ModuleLaunch launch = ModuleLaunch.of(Ask.class.getName()).args("hi");
+            AppLaunch launch = new Keysafe(Canary.fresh(), openai).app(Ask.class.getName()).withOwnLogging().args("hi");
             Offline.env(secrets, openai, SecretsManagerEmulator.DEMO_SECRET_ID).forEach(launch::env);
 
-            run = ModuleRunner.run(launch, workDir);
+            run = launch.workingDir(workDir).run();
             assertThat(openai.journal()).isEmpty();
         }
 

@@ -98,7 +98,7 @@ public final class AppLaunch {
         }
         RunResult result = ModuleRunner.run(toRun, dir, timeout);
         AppRun run = new AppRun(launch.mainClass(), result.exitCode(), result.stdout(), result.stderr(),
-                result.commandLine(), result.filesWritten(), dir);
+                result.commandLine(), result.filesWritten(), dir, result.took());
         onRun.accept(run);
         return run;
     }

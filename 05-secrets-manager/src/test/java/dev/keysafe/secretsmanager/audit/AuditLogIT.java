@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.secretsmanager.Offline;
 import dev.keysafe.secretsmanager.demo.RotateDemo;
+import dev.keysafe.testkit.AppLaunch;
+import dev.keysafe.testkit.AppRun;
 import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.Keysafe;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;
 import dev.keysafe.testkit.leaks.Finding;
-import dev.keysafe.testkit.run.ModuleLaunch;
-import dev.keysafe.testkit.run.ModuleRunner;
-import dev.keysafe.testkit.run.RunResult;
 import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import java.nio.file.Path;
@@ -51,14 +51,14 @@ class AuditLogIT {
         secrets.close();
     }
 
-    private static ModuleLaunch launch(Canary key, OpenAiStub openai, String dbSecret, String... args) {
+    private static AppLaunch launch(Canary key, OpenAiStub openai, String dbSecret, String... args) {
         return launch(AuditedAsk.class, key, openai, dbSecret, args);
     }
 
-    private static ModuleLaunch launch(Class<?> program, Canary key, OpenAiStub openai, String dbSecret, String... args) {
+    private static AppLaunch launch(Class<?> program, Canary key, OpenAiStub openai, String dbSecret, String... args) {
         String id = Offline.newSecretId("audit");
         secrets.createSecret(id, key.value());
-        ModuleLaunch launch = ModuleLaunch.of(program.getName()).args(args);
+        AppLaunch launch = new Keysafe(key, openai).app(program.getName()).withOwnLogging().args(args);
         Offline.env(secrets, openai, id).forEach(launch::env);
         return launch.env(AuditLog.URL_VARIABLE, audit.url()).env(AuditLog.SECRET_VARIABLE, dbSecret);
     }
@@ -66,13 +66,13 @@ class AuditLogIT {
     @Test
     void audit_rows_name_the_key_by_fingerprint_and_hold_neither_the_key_nor_the_prompt(@TempDir Path workDir) {
         Canary key = Canary.fresh();
-        RunResult answered;
-        RunResult refused;
+        AppRun answered;
+        AppRun refused;
         try (OpenAiStub openai = OpenAiStub.start()) {
             openai.acceptKeys(key.value());
-            answered = ModuleRunner.run(launch(key, openai, "keysafe-test/audit-db", "what", "is", "private?"), workDir.resolve("1"));
+            answered = launch(key, openai, "keysafe-test/audit-db", "what", "is", "private?").workingDir(workDir.resolve("1")).run();
             openai.acceptOnly(Canary.fresh().value());
-            refused = ModuleRunner.run(launch(key, openai, "keysafe-test/audit-db", "what", "is", "private?"), workDir.resolve("2"));
+            refused = launch(key, openai, "keysafe-test/audit-db", "what", "is", "private?").workingDir(workDir.resolve("2")).run();
         }
 
         assertThat(answered.exitCode()).as("%s", answered).isEqualTo(ExitCode.OK);
@@ -83,7 +83,7 @@ class AuditLogIT {
                 key.fingerprint() + " | 3 | null | null | null | null");
         assertThat(String.join("\n", audit.rows())).doesNotContain("what is private?");
         List<Finding> leaks = new ArrayList<>(Detectors.inText(key, Channel.C19, "audit table", String.join("\n", rows)));
-        for (RunResult run : List.of(answered, refused)) {
+        for (AppRun run : List.of(answered, refused)) {
             leaks.addAll(Detectors.inFiles(key, Channel.C20, run.filesWritten()));
             leaks.addAll(Detectors.inText(key, Channel.C7, "stderr", run.stderr()));
             leaks.addAll(Detectors.inText(dbPassword, Channel.C7, "stdout and stderr", run.stdout() + run.stderr()));
@@ -94,11 +94,11 @@ class AuditLogIT {
     @Test
     void the_prompt_is_recorded_only_when_asked(@TempDir Path workDir) {
         Canary key = Canary.fresh();
-        RunResult run;
+        AppRun run;
         try (OpenAiStub openai = OpenAiStub.start()) {
             openai.acceptKeys(key.value());
-            run = ModuleRunner.run(launch(key, openai, "keysafe-test/audit-db", "record", "this")
-                    .env(AuditLog.PROMPTS_VARIABLE, "true"), workDir);
+            run = launch(key, openai, "keysafe-test/audit-db", "record", "this")
+                    .env(AuditLog.PROMPTS_VARIABLE, "true").workingDir(workDir).run();
         }
 
         assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.OK);
@@ -108,10 +108,10 @@ class AuditLogIT {
     @Test
     void a_missing_database_secret_fails_fast_naming_the_settings(@TempDir Path workDir) {
         Canary key = Canary.fresh();
-        RunResult run;
+        AppRun run;
         try (OpenAiStub openai = OpenAiStub.start()) {
             openai.acceptKeys(key.value());
-            run = ModuleRunner.run(launch(key, openai, "keysafe-test/no-such-db-secret", "hi"), workDir);
+            run = launch(key, openai, "keysafe-test/no-such-db-secret", "hi").workingDir(workDir).run();
         }
 
         assertThat(run.exitCode()).isEqualTo(ExitCode.CONFIG);
@@ -129,12 +129,12 @@ class AuditLogIT {
         audit.createUser(user);
         Canary before = audit.newPassword(user);
         secrets.createSecret(dbSecret, AuditDatabase.secretFor(user, before));
-        RunResult run;
+        AppRun run;
         String rotatedAt;
         try (OpenAiStub openai = OpenAiStub.start()) {
             openai.acceptKeys(key.value());
-            CompletableFuture<RunResult> demo = CompletableFuture.supplyAsync(() -> ModuleRunner.run(
-                    launch(RotateDemo.class, key, openai, dbSecret, "6"), workDir, Duration.ofSeconds(60)));
+            CompletableFuture<AppRun> demo = CompletableFuture.supplyAsync(() ->
+                    launch(RotateDemo.class, key, openai, dbSecret, "6").workingDir(workDir).timeout(Duration.ofSeconds(60)).run());
             awaitRows(key, 10);
 
             // A single-user rotation: new password pending, set in the database, then made current.

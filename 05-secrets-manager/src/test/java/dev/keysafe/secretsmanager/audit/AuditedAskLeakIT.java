@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keysafe.secretsmanager.Offline;
 import dev.keysafe.secretsmanager.SecretsManagerKey;
+import dev.keysafe.testkit.AppLaunch;
 import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.Keysafe;
 import dev.keysafe.testkit.contract.CliLeakContract;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;
-import dev.keysafe.testkit.run.ModuleLaunch;
 import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,11 +51,12 @@ class AuditedAskLeakIT extends CliLeakContract {
     }
 
     @Override
-    protected ModuleLaunch launch(Canary key) {
+    protected AppLaunch launch(Keysafe keysafe) {
         int run = LAUNCHES.incrementAndGet();
         String id = Offline.newSecretId("leak-contract");
-        secrets.createSecret(id, run % 2 == 0 ? key.value() : Offline.asJson(key.value()));
-        ModuleLaunch launch = ModuleLaunch.of(AuditedAsk.class.getName());
+        String key = keysafe.key().value();
+        secrets.createSecret(id, run % 2 == 0 ? key : Offline.asJson(key));
+        AppLaunch launch = keysafe.app(AuditedAsk.class.getName());
         Offline.env(secrets, null, id).forEach(launch::env);
         return launch.env(AuditLog.URL_VARIABLE, audit.url()).env(AuditLog.SECRET_VARIABLE, DB_SECRET);
     }

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.common.Fingerprint;
 import dev.keysafe.secretsmanager.Offline;
+import dev.keysafe.testkit.AppLaunch;
+import dev.keysafe.testkit.AppRun;
 import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.Keysafe;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;
-import dev.keysafe.testkit.run.ModuleLaunch;
-import dev.keysafe.testkit.run.ModuleRunner;
-import dev.keysafe.testkit.run.RunResult;
 import dev.keysafe.testkit.secrets.KeyRotation;
 import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
 import dev.keysafe.testkit.stub.OpenAiStub;
@@ -35,17 +35,17 @@ class RotateDemoIT {
     @Test
     void rotate_demo_counts_zero_failed_calls_while_the_key_rotates(@TempDir Path workDir) throws Exception {
         Canary first = Canary.fresh();
-        RunResult run;
+        AppRun run;
         KeyRotation rotation;
         try (SecretsManagerEmulator secrets = SecretsManagerEmulator.start(); OpenAiStub openai = OpenAiStub.start()) {
             openai.acceptKeys(first.value());
             secrets.createSecret(SecretsManagerEmulator.DEMO_SECRET_ID, first.value());
-            ModuleLaunch launch = ModuleLaunch.of(RotateDemo.class.getName()).args("6");
+            AppLaunch launch = new Keysafe(first, openai).app(RotateDemo.class.getName()).withOwnLogging().args("6");
             Offline.env(secrets, openai, SecretsManagerEmulator.DEMO_SECRET_ID).forEach(launch::env);
             rotation = KeyRotation.of(secrets, SecretsManagerEmulator.DEMO_SECRET_ID, openai);
 
             try (AutoCloseable rotating = rotation.rotateInBackground(5, Duration.ofMillis(500))) {
-                run = ModuleRunner.run(launch, workDir, Duration.ofSeconds(60));
+                run = launch.workingDir(workDir).timeout(Duration.ofSeconds(60)).run();
             }
 
             List<String> sent = openai.keysSentNamed(Map.of("first", first, "new", Canary.of(rotation.currentKey())));

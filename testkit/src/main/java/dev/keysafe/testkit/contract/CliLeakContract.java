@@ -2,12 +2,12 @@ package dev.keysafe.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keysafe.testkit.AppLaunch;
+import dev.keysafe.testkit.AppRun;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.KeyPatterns;
+import dev.keysafe.testkit.Keysafe;
 import dev.keysafe.testkit.leaks.Detectors;
-import dev.keysafe.testkit.run.LeakProbe;
-import dev.keysafe.testkit.run.LeakProbe.Probe;
-import dev.keysafe.testkit.run.ModuleLaunch;
 import dev.keysafe.testkit.run.Scenario;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import java.nio.file.Path;
@@ -22,20 +22,25 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The contract every command-line module passes: the key reaches the upstream API and nowhere
- * else. A module's integration test extends this class and says two things: how its app is given
- * a key ({@link #launch(Canary)}) and which of its objects hold one ({@link #keyHolders(Canary)}).
+ * else. A module's integration test extends this class and says two things: how its app is
+ * started and given the key ({@link #launch(Keysafe)}, with the same public API a team uses on
+ * its own app) and which of its objects hold one ({@link #keyHolders(Canary)}).
  *
- * <p>The contract plants a fresh canary, runs the module as its own JVM against the OpenAI stub on
- * the happy path and through every fault, and asserts that the canary reached the stub, that the
- * module answered or failed cleanly, and that the canary, in every form, appears in none of the
+ * <p>For the happy path and every fault, the contract runs the module as its own JVM against a
+ * stub of its own, then holds it to {@link Keysafe#leaks()}: the canary reached the stub, the
+ * module answered or failed cleanly, and the canary, in every form, appears in none of the
  * channels a command-line app has: C1, C7-C11, C13-C16, C20, C21.
  *
  * <p>Run it from Failsafe (a class named {@code *IT}): the build-output check needs the jar.
  */
 public abstract class CliLeakContract {
 
-    /** How the module is given {@code key} and started; the stub's URL is added as OPENAI_BASE_URL. */
-    protected abstract ModuleLaunch launch(Canary key);
+    /**
+     * How the module is started and given the test's key, e.g.
+     * {@code keysafe.app("dev.keysafe.envvars.Ask").withOpenAiKeyIn("OPENAI_API_KEY")}; the stub's
+     * URL is already its OPENAI_BASE_URL.
+     */
+    protected abstract AppLaunch launch(Keysafe keysafe);
 
     /** Every object of the module that holds a key, built around {@code key}. */
     protected abstract List<Object> keyHolders(Canary key);
@@ -51,20 +56,21 @@ public abstract class CliLeakContract {
     void key_reaches_upstream_and_nowhere_else(Scenario scenario, @TempDir Path workDir) {
         Canary canary = Canary.forThisRun();
 
-        Probe probe;
         // A stub per scenario, so scenarios can run side by side.
         try (OpenAiStub stub = OpenAiStub.start()) {
-            probe = LeakProbe.run(scenario, launch(canary), canary, stub, workDir);
-        }
+            Keysafe keysafe = new Keysafe(canary, stub);
+            scenario.arrange(stub, canary);
 
-        assertThat(probe.keyReachedUpstream(canary))
-                .as("the key reached the upstream API (journal: %s)", probe.journal()).isTrue();
-        assertThat(probe.behavedAsExpected())
-                .as("%s: %s a clean result, got %s; stderr starts: %s", scenario,
-                        scenario.answers() ? "the answer on stdout and exit 0 is" : "a non-zero exit with a message is",
-                        probe.run(), firstLines(probe.run().stderr(), canary))
-                .isTrue();
-        assertThat(probe.findings()).as("places the key leaked to").isEmpty();
+            AppRun run = launch(keysafe).workingDir(workDir).run();
+
+            assertThat(keysafe.upstreamRequests()).as("requests upstream").anyMatch(e -> e.bearer().equals(canary.value()));
+            assertThat(scenario.wellBehaved(run.exitCode(), run.stdout(), run.stderr()))
+                    .as("%s: %s a clean result, got %s; stderr starts: %s", scenario,
+                            scenario.answers() ? "the answer on stdout and exit 0 is" : "a non-zero exit with a message is",
+                            run, firstLines(run.stderr(), canary))
+                    .isTrue();
+            assertThat(keysafe.leaks()).as("places the key leaked to").isEmpty();
+        }
     }
 
     @Test

@@ -33,25 +33,13 @@ public final class LeakProbe {
 
         /** The module did what this scenario asks of a correct module: answer, or fail cleanly. */
         public boolean behavedAsExpected() {
-            boolean answered = run.exitCode() == 0 && run.stdout().contains(OpenAiStub.ANSWER);
-            boolean failedCleanly = run.exitCode() != 0 && !run.stderr().isBlank()
-                    && !run.stdout().contains(OpenAiStub.ANSWER);
-            if (scenario == Scenario.REDIRECT_TO_OTHER_HOST) {
-                return answered || failedCleanly;
-            }
-            return scenario.answers() ? answered : failedCleanly;
+            return scenario.wellBehaved(run.exitCode(), run.stdout(), run.stderr());
         }
     }
 
     /** Sets the stub up for {@code scenario}, runs {@code launch} in {@code workDir}, scans. */
     public static Probe run(Scenario scenario, ModuleLaunch launch, Canary canary, OpenAiStub stub, Path workDir) {
-        stub.reset();
-        if (scenario != Scenario.KEY_REJECTED) {
-            stub.acceptKeys(canary.value());
-        }
-        if (scenario.fault() != null) {
-            stub.fault(scenario.fault());
-        }
+        scenario.arrange(stub, canary);
         ModuleLaunch probed = launch.copy()
                 .env("OPENAI_LOG", "debug")
                 .file(".keysafe/" + ModuleRunner.TRACE_LOGBACK, ModuleRunner.traceLogbackConfig())

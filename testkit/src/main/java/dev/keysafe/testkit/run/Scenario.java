@@ -1,6 +1,8 @@
 package dev.keysafe.testkit.run;
 
+import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.stub.Fault;
+import dev.keysafe.testkit.stub.OpenAiStub;
 
 /**
  * One way a call to OpenAI can go, as the leak suite drives it: the happy path, a key the
@@ -35,5 +37,29 @@ public enum Scenario {
     /** Whether a correct module prints the answer (true) or fails with a message (false). */
     public boolean answers() {
         return answers;
+    }
+
+    /** Sets {@code stub} up for this scenario: reset, {@code key} accepted (unless rejected), its fault on. */
+    public void arrange(OpenAiStub stub, Canary key) {
+        stub.reset();
+        if (this != KEY_REJECTED) {
+            stub.acceptKeys(key.value());
+        }
+        if (fault != null) {
+            stub.fault(fault);
+        }
+    }
+
+    /**
+     * Whether a run did what this scenario asks of a correct module: the stub's answer on stdout
+     * and exit 0, or a non-zero exit with a message on stderr and no answer (a redirect may do either).
+     */
+    public boolean wellBehaved(int exitCode, String stdout, String stderr) {
+        boolean answered = exitCode == 0 && stdout.contains(OpenAiStub.ANSWER);
+        boolean failedCleanly = exitCode != 0 && !stderr.isBlank() && !stdout.contains(OpenAiStub.ANSWER);
+        if (this == REDIRECT_TO_OTHER_HOST) {
+            return answered || failedCleanly;
+        }
+        return answers ? answered : failedCleanly;
     }
 }
