@@ -1,5 +1,14 @@
 package dev.keysafe.workshop;
 
+import dev.keysafe.workshop.doctor.DoctorCommand;
+import dev.keysafe.workshop.drill.DrillCommand;
+import dev.keysafe.workshop.lab.LabCommand;
+import dev.keysafe.workshop.lab.ProgressCommand;
+import dev.keysafe.workshop.quiz.QuizCommand;
+import dev.keysafe.workshop.run.RunCommand;
+import dev.keysafe.workshop.scan.HooksCommand;
+import dev.keysafe.workshop.scan.ScanCommand;
+import dev.keysafe.workshop.tour.TourCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -11,8 +20,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * The kit's launcher, {@code ./kit}: one command-line program whose subcommands run the modules
@@ -170,7 +179,7 @@ public final class Kit implements Callable<Integer> {
     }
 
     /** The version Maven wrote into the launcher's jar. */
-    static final class Version implements IVersionProvider {
+    public static final class Version implements IVersionProvider {
         @Override
         public String[] getVersion() throws IOException {
             Properties pom = new Properties();

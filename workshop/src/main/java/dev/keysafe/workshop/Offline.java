@@ -38,11 +38,12 @@ public interface Offline {
         private final Deque<AutoCloseable> resources = new ArrayDeque<>();
         private String keyIs;
 
-        Context(ModuleBuild build, Canary key, OpenAiStub stub, Path workDir, RunOptions options) {
+        public Context(ModuleBuild build, Canary key, OpenAiStub stub, Path workDir, RunOptions options) {
             this(build, key, stub, workDir, options, List.of());
         }
 
-        Context(ModuleBuild build, Canary key, OpenAiStub stub, Path workDir, RunOptions options, List<String> args) {
+        public Context(ModuleBuild build, Canary key, OpenAiStub stub, Path workDir, RunOptions options,
+                       List<String> args) {
             this.build = build;
             this.key = key;
             this.stub = stub;

@@ -40,14 +40,14 @@ import okio.Okio;
  * token, as an app would hold it, plain and streamed; then a token the proxy never issued, and a
  * server key that OpenAI refuses (its 401 echoes the key masked, which must not come back out).
  */
-final class ProxyDriver implements Server {
+public final class ProxyDriver implements Server {
 
     /** The port a user's offline proxy listens on, so its URL is the same every time. */
     static final int DEFAULT_PORT = 7070;
     /** The model the demo tokens may use (the stub's). */
-    static final String MODEL = "gpt-4o-mini";
+    public static final String MODEL = "gpt-4o-mini";
 
-    static final Pattern READY = Pattern.compile("keysafe proxy listening on (http://\\S+?)/ ");
+    public static final Pattern READY = Pattern.compile("keysafe proxy listening on (http://\\S+?)/ ");
     private static final String ADMIN_TOKEN = "PROXY_ADMIN_TOKEN";
     private static final String DEMO_GRANT = "{\"name\":\"%s\",\"models\":[\"" + MODEL + "\"],\"budget_usd\":1,"
             + "\"rpm\":60,\"expires_in_seconds\":3600}";
@@ -196,7 +196,7 @@ final class ProxyDriver implements Server {
      * Issues a client token named {@code name} through the admin API, as {@code TokenCommand create}
      * would; {@code grant} is the grant's JSON with a {@code %s} for the name.
      */
-    static HttpResponse<String> issueToken(String url, String admin, String name, String grant)
+    public static HttpResponse<String> issueToken(String url, String admin, String name, String grant)
             throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/admin/tokens"))
@@ -228,7 +228,7 @@ final class ProxyDriver implements Server {
         }
     }
 
-    static String randomHex(int bytes) {
+    public static String randomHex(int bytes) {
         byte[] random = new byte[bytes];
         RANDOM.nextBytes(random);
         return HexFormat.of().formatHex(random);
