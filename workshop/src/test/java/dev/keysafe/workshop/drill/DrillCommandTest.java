@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.drill;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.KeyPatterns;
 import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.Fixtures.Result;
@@ -62,10 +63,10 @@ class DrillCommandTest {
     }
 
     @Test
-    void step_by_step_pauses_and_q_stops_the_drill_with_exit_2() {
+    void step_by_step_pauses_and_q_stops_the_drill_with_exit_64() {
         Result result = drill("\nq\n");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(result.out()).contains("step 2 of 6", "[Enter] next step, q to stop", "drill stopped by the facilitator.")
                 .doesNotContain("step 3 of 6", "incident report");
         assertThat(scratch(result.out())).doesNotExist();
