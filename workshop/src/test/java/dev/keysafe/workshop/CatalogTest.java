@@ -3,6 +3,7 @@ package dev.keysafe.workshop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.KeyPatterns;
 import dev.keysafe.testkit.run.ModuleLaunch;
@@ -49,7 +50,7 @@ class CatalogTest {
     @Test
     void an_unknown_id_fails_with_one_line_listing_the_valid_ids() {
         assertThatThrownBy(() -> catalog.require("99"))
-                .isInstanceOfSatisfying(KitException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+                .isInstanceOfSatisfying(KitException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.KIT_USAGE))
                 .hasMessageContaining("unknown module '99'")
                 .hasMessageContaining("01, 02, 03, 04")
                 .hasMessageNotContaining("\n");
@@ -144,7 +145,7 @@ class CatalogTest {
         assertThat(perEnvironment.demos()).singleElement().satisfies(demo -> {
             ModuleLaunch refused = demo.launch().launch(context(perEnvironment, key, perEnvironment.tourOptions()));
             assertThat(refused.env()).containsEntry("ENVIRONMENT", "production").doesNotContainKey("OPENAI_API_KEY_PROD");
-            assertThat(demo.exitCode()).isEqualTo(2);
+            assertThat(demo.exitCode()).isEqualTo(ExitCode.CONFIG);
         });
     }
 

@@ -1,5 +1,8 @@
 package dev.keysafe.workshop.doctor;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keysafe.common.ExitCode;
+import dev.keysafe.common.Json;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import dev.keysafe.workshop.Catalog;
@@ -89,8 +92,7 @@ public final class DoctorCommand implements Callable<Integer> {
             HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(stub.baseUrl() + "/chat/completions"))
                     .timeout(Duration.ofSeconds(10))
                     .header("Authorization", "Bearer " + key.value()).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + OpenAiStub.MODEL
-                            + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                    .POST(HttpRequest.BodyPublishers.ofString(Json.write(hi())))
                     .build(), HttpResponse.BodyHandlers.ofString());
             if (answer.statusCode() == 200 && answer.body().contains(OpenAiStub.ANSWER)) {
                 line(out, true, "stub", "the offline OpenAI stub answers at " + stub.baseUrl());
@@ -109,11 +111,18 @@ public final class DoctorCommand implements Callable<Integer> {
         if (problems.isEmpty()) {
             out.println("ready: start with ./kit tour, then ./kit lab list");
             out.flush();
-            return Kit.EXIT_OK;
+            return ExitCode.OK;
         }
         out.println("NOT READY: fix the lines marked FIX above, then run ./kit doctor again");
         out.flush();
-        return Kit.EXIT_FAILED;
+        return ExitCode.FAILED;
+    }
+
+    /** The smallest chat request: one "hi" to the stub's model. */
+    private static ObjectNode hi() {
+        ObjectNode hi = Json.object().put("model", OpenAiStub.MODEL);
+        hi.putArray("messages").addObject().put("role", "user").put("content", "hi");
+        return hi;
     }
 
     private static void line(PrintWriter out, boolean ok, String what, String detail) {

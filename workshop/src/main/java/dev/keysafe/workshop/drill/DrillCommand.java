@@ -57,7 +57,7 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  ./kit drill           step by step, for the room", "  ./kit drill --auto    straight through", "",
             "Exit codes:", "  0   every step reached its outcome", "  1   a step did not (the report says which)",
-            "  2   stopped by the facilitator (q)"})
+            "  64  stopped by the facilitator (q)"})
 public final class DrillCommand implements Callable<Integer> {
 
     private static final String SECRET_ID = SecretsManagerEmulator.DEMO_SECRET_ID;

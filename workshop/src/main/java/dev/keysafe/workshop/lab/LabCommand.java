@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.lab;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.Catalog;
 import dev.keysafe.workshop.Kit;
 import dev.keysafe.workshop.KitException;
@@ -48,7 +49,7 @@ import picocli.CommandLine.Spec;
             "Exit codes:",
             "  0   done; for check: the lab is solved",
             "  1   check: something still leaks (listed)",
-            "  2   bad input: unknown lab, lab not started, or already started (start)"
+            "  64  bad input: unknown lab, lab not started, or already started (start)"
         })
 public final class LabCommand implements Callable<Integer> {
 
@@ -62,7 +63,7 @@ public final class LabCommand implements Callable<Integer> {
     public Integer call() {
         spec.commandLine().getErr().println("kit: which lab command? (list, start, check, hint, solution)");
         spec.commandLine().usage(spec.commandLine().getErr());
-        return Kit.EXIT_USAGE;
+        return ExitCode.KIT_USAGE;
     }
 
     /** Where labs-work/ and .keysafe/ live. */
@@ -101,7 +102,7 @@ public final class LabCommand implements Callable<Integer> {
             }
             out.println("Each lab's text: labs/<lab>/README.md. Your progress: ./kit progress");
             out.flush();
-            return Kit.EXIT_OK;
+            return ExitCode.OK;
         }
     }
 
@@ -137,7 +138,7 @@ public final class LabCommand implements Callable<Integer> {
             for (LabFile file : lab.files()) {
                 Path from = starter.resolve(file.path());
                 if (!Files.isRegularFile(from)) {
-                    throw new KitException("the starter file " + from + " is missing from this checkout.", 1);
+                    throw new KitException("the starter file " + from + " is missing from this checkout.", ExitCode.FAILED);
                 }
                 Path to = copy.resolve(file.path());
                 Files.createDirectories(to.getParent());
@@ -156,7 +157,7 @@ public final class LabCommand implements Callable<Integer> {
             out.println("read: labs/" + lab.name() + "/README.md (the scenario, what to do, why it matters)");
             out.println("then: ./kit lab check " + lab.id() + "   (stuck? ./kit lab hint " + lab.id() + ")");
             out.flush();
-            return Kit.EXIT_OK;
+            return ExitCode.OK;
         }
     }
 
@@ -189,7 +190,7 @@ public final class LabCommand implements Callable<Integer> {
                 out.println("PASSED: lab " + lab.id() + " is solved. The key reached the API and nowhere else.");
                 out.println("next: ./kit progress");
                 out.flush();
-                return Kit.EXIT_OK;
+                return ExitCode.OK;
             }
             out.println("NOT YET: " + problems.size() + " problem(s)");
             for (Problem problem : problems) {
@@ -198,7 +199,7 @@ public final class LabCommand implements Callable<Integer> {
             }
             out.println("Fix them in your copy and check again. More hints: ./kit lab hint " + lab.id());
             out.flush();
-            return Kit.EXIT_FAILED;
+            return ExitCode.FAILED;
         }
     }
 
@@ -231,7 +232,7 @@ public final class LabCommand implements Callable<Integer> {
                 out.println("  " + (i + 1) + ". " + lab.hints().get(i));
             }
             out.flush();
-            return Kit.EXIT_OK;
+            return ExitCode.OK;
         }
     }
 
@@ -266,7 +267,7 @@ public final class LabCommand implements Callable<Integer> {
                 out.println("Read it after trying: the lab teaches more when you find the leak yourself.");
             }
             out.flush();
-            return Kit.EXIT_OK;
+            return ExitCode.OK;
         }
     }
 }

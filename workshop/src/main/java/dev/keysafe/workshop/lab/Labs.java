@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.lab;
 
+import dev.keysafe.common.Json;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.KeyPatterns;
 import dev.keysafe.testkit.run.RunResult;
@@ -267,7 +268,8 @@ public final class Labs {
         String secretId = SecretsManagerEmulator.DEMO_SECRET_ID;
         try (SecretsManagerEmulator secrets = SecretsManagerEmulator.start()) {
             List<Problem> problems = new ArrayList<>(run.probe(title, scenario, (launch, key) -> {
-                secrets.createSecret(secretId, json ? "{\"OPENAI_API_KEY\":\"" + key.value() + "\"}" : key.value());
+                secrets.createSecret(secretId, json ? Json.write(Json.object().put("OPENAI_API_KEY", key.value()))
+                        : key.value());
                 secrets.clientEnv().forEach(launch::env);
                 return launch.env("OPENAI_SECRET_ID", secretId);
             }));

@@ -1,7 +1,7 @@
 package dev.keysafe.workshop.lab;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.keysafe.common.ExitCode;
+import dev.keysafe.common.Json;
 import dev.keysafe.workshop.KitException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,8 +15,6 @@ import java.util.TreeMap;
  * the kit's folder: when each lab was started and when its check first passed.
  */
 final class Progress {
-
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** The file's content: lab id to an ISO-8601 time. */
     record State(Map<String, String> started, Map<String, String> passed) {
@@ -41,7 +39,7 @@ final class Progress {
             return new State(Map.of(), Map.of());
         }
         try {
-            return JSON.readValue(file.toFile(), State.class);
+            return Json.MAPPER.readValue(file.toFile(), State.class);
         } catch (IOException e) {
             throw new KitException(file + " cannot be read (" + e.getClass().getSimpleName()
                     + "). Delete it to start your progress afresh.");
@@ -64,9 +62,10 @@ final class Progress {
     private void save(State state) {
         try {
             Files.createDirectories(file.getParent());
-            JSON.writeValue(file.toFile(), state);
+            // Indented: a learner may open it.
+            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), state);
         } catch (IOException e) {
-            throw new KitException("cannot save progress to " + file + ": " + e.getMessage(), 1);
+            throw new KitException("cannot save progress to " + file + ": " + e.getMessage(), ExitCode.FAILED);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.lab;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.Kit;
 import dev.keysafe.workshop.Workspace;
 import java.io.PrintWriter;
@@ -43,6 +44,6 @@ public final class ProgressCommand implements Callable<Integer> {
             out.println("next: ./kit lab " + (state.started().containsKey(next.id()) ? "check " : "start ") + next.id());
         }
         out.flush();
-        return Kit.EXIT_OK;
+        return ExitCode.OK;
     }
 }

@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.quiz;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.Kit;
 import dev.keysafe.workshop.Workspace;
 import java.io.BufferedReader;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
                     + " the end. The same questions are in workshop/QUIZ.md, for slides."},
         footerHeading = "%nExamples:%n",
         footer = {"  ./kit quiz", "  ./kit quiz --markdown > workshop/QUIZ.md   regenerate the Markdown", "",
-            "Exit codes:", "  0   finished (whatever the score)", "  2   the input ended before the last question"})
+            "Exit codes:", "  0   finished (whatever the score)", "  64  the input ended before the last question"})
 public final class QuizCommand implements Callable<Integer> {
 
     private final Workspace workspace;
@@ -43,7 +44,7 @@ public final class QuizCommand implements Callable<Integer> {
         if (markdown) {
             out.print(Quiz.markdown());
             out.flush();
-            return Kit.EXIT_OK;
+            return ExitCode.OK;
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(workspace.stdin(), Charset.defaultCharset()));
         int total = Quiz.QUESTIONS.size();
@@ -64,7 +65,7 @@ public final class QuizCommand implements Callable<Integer> {
                     out.println();
                     out.println("Quiz stopped at question " + (i + 1) + ": " + right + " of " + i + " right so far.");
                     out.flush();
-                    return Kit.EXIT_USAGE;
+                    return ExitCode.KIT_USAGE;
                 }
                 String answer = line.strip().toUpperCase(Locale.ROOT);
                 if (answer.length() == 1 && answer.charAt(0) >= 'A' && answer.charAt(0) < 'A' + q.choices().size()) {
@@ -84,6 +85,6 @@ public final class QuizCommand implements Callable<Integer> {
         out.println("Score: " + right + " of " + total + ". " + (right == total ? "All right: well done."
                 : "The explanations above point to the module or lab that shows each practice."));
         out.flush();
-        return Kit.EXIT_OK;
+        return ExitCode.OK;
     }
 }

@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.run;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.run.ModuleLaunch;
 import dev.keysafe.workshop.KitException;
 import dev.keysafe.workshop.shared.WorkDir;
@@ -61,7 +62,7 @@ final class ModuleProcess {
             }
             return exitCode;
         } catch (IOException e) {
-            throw new KitException("cannot start " + launch.mainClass() + ": " + e.getMessage(), 1);
+            throw new KitException("cannot start " + launch.mainClass() + ": " + e.getMessage(), ExitCode.FAILED);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KitException("interrupted while running " + launch.mainClass(), 130);

@@ -1,5 +1,7 @@
 package dev.keysafe.workshop.run;
 
+import dev.keysafe.common.ExitCode;
+import dev.keysafe.common.Fingerprint;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.run.ModuleLaunch;
 import dev.keysafe.testkit.stub.OpenAiStub;
@@ -82,7 +84,7 @@ import picocli.CommandLine.Spec;
             "      06 token: 0 done, 2 usage or setting, 3 admin token refused,",
             "      5 proxy unreachable. 06 --offline: 0 after --for-seconds, else the",
             "      proxy's own exit code",
-            "  2   also: unknown module id, module not built, bad option (one line on stderr)",
+            "  64  the kit's own: unknown module id, module not built, bad option (one line on stderr)",
             ""
         })
 public final class RunCommand implements Callable<Integer> {
@@ -195,7 +197,7 @@ public final class RunCommand implements Callable<Integer> {
                 launch.env("OPENAI_BASE_URL", stub.baseUrl());
             }
             err.println("kit: offline: OpenAI stub at " + stub.baseUrl() + "; module " + module.id()
-                    + " gets throwaway key " + key.fingerprint() + " " + whereTheKeyIs(launch, key, context) + ".");
+                    + " gets throwaway key " + Fingerprint.of(key.value()) + " " + whereTheKeyIs(launch, key, context) + ".");
             err.flush();
             return ModuleProcess.run(launch, workDir, CallerEnvironment.withoutSecrets(workspace.env()),
                     workspace.inheritStdin(), out, err);
@@ -240,7 +242,7 @@ public final class RunCommand implements Callable<Integer> {
                 launch.env("OPENAI_BASE_URL", stub.baseUrl());
             }
             err.println("kit: offline: OpenAI stub at " + stub.baseUrl() + "; module " + module.id()
-                    + " gets throwaway key " + key.fingerprint() + " " + whereTheKeyIs(launch, key, context) + ".");
+                    + " gets throwaway key " + Fingerprint.of(key.value()) + " " + whereTheKeyIs(launch, key, context) + ".");
             err.flush();
             server[0] = ServerProcess.start(launch, workDir, CallerEnvironment.withoutSecrets(workspace.env()),
                     module.server().readyLine(), out, err);
@@ -249,7 +251,7 @@ public final class RunCommand implements Callable<Integer> {
                 int exitCode = server[0].waitForExit();
                 err.println("kit: module " + module.id() + " stopped before it was ready (exit " + exitCode + ")."
                         + " With --offline the kit sets its PORT: --port N picks another, --port 0 any free one.");
-                return exitCode == 0 ? Kit.EXIT_FAILED : exitCode;
+                return exitCode == 0 ? ExitCode.FAILED : exitCode;
             }
             String welcome = module.server().welcome(new Server.Session(url.get(), context, launch));
             out.println();
@@ -258,10 +260,10 @@ public final class RunCommand implements Callable<Integer> {
             if (forSeconds == null) {
                 return server[0].waitForExit();
             }
-            return server[0].waitFor(Duration.ofSeconds(forSeconds)) ? server[0].exitCode() : Kit.EXIT_OK;
+            return server[0].waitFor(Duration.ofSeconds(forSeconds)) ? server[0].exitCode() : ExitCode.OK;
         } catch (IOException e) {
             throw new KitException("module " + module.id() + " started, but the demo could not be set up: "
-                    + e.getMessage(), Kit.EXIT_FAILED);
+                    + e.getMessage(), ExitCode.FAILED);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KitException("interrupted while module " + module.id() + " was running", 130);

@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.scan;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.Kit;
 import dev.keysafe.workshop.KitException;
 import dev.keysafe.workshop.Workspace;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Spec;
             "",
             "Exit codes:",
             "  0   installed",
-            "  2   bad input: not a git repository, or a pre-commit hook that is not the kit's is already there"
+            "  64  bad input: not a git repository, or a pre-commit hook that is not the kit's is already there"
         })
 public final class HooksCommand implements Callable<Integer> {
 
@@ -48,7 +49,7 @@ public final class HooksCommand implements Callable<Integer> {
     public Integer call() {
         spec.commandLine().getErr().println("kit: which hooks command? (install)");
         spec.commandLine().usage(spec.commandLine().getErr());
-        return Kit.EXIT_USAGE;
+        return ExitCode.KIT_USAGE;
     }
 
     /** The hook's text: a POSIX sh script that calls the kit by its absolute path. */
@@ -90,7 +91,7 @@ public final class HooksCommand implements Callable<Integer> {
                 "",
                 "Exit codes:",
                 "  0   installed (or reinstalled)",
-                "  2   not a git repository, or another pre-commit hook is already there (it is never overwritten)"
+                "  64  not a git repository, or another pre-commit hook is already there (it is never overwritten)"
             })
     static final class Install implements Callable<Integer> {
 
@@ -109,7 +110,7 @@ public final class HooksCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            Path dir = ScanCommand.resolve(workspace.workingDir(), repo);
+            Path dir = ScanCommand.resolve(workspace.workingDir(), repo, ExitCode.KIT_USAGE);
             Path hooks;
             try (Repository repository = KeyScan.openRepository(dir)) {
                 if (repository == null || repository.isBare()) {
@@ -129,7 +130,7 @@ public final class HooksCommand implements Callable<Integer> {
             Files.createDirectories(hooks);
             Files.writeString(hook, hookScript(workspace.catalog().root().resolve("kit")));
             if (!hook.toFile().setExecutable(true, false)) {
-                throw new KitException("cannot make " + hook + " executable: chmod +x it.", 1);
+                throw new KitException("cannot make " + hook + " executable: chmod +x it.", ExitCode.FAILED);
             }
             PrintWriter out = spec.commandLine().getOut();
             out.println("installed: " + hook);
@@ -137,7 +138,7 @@ public final class HooksCommand implements Callable<Integer> {
                     + " is blocked.");
             out.println("Try it: ./kit scan --staged shows what the hook sees.");
             out.flush();
-            return Kit.EXIT_OK;
+            return ExitCode.OK;
         }
     }
 }

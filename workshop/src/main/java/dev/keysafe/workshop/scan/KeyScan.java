@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.scan;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.KeyPatterns;
 import dev.keysafe.testkit.leaks.Detectors;
 import dev.keysafe.workshop.KitException;
@@ -88,7 +89,8 @@ public final class KeyScan {
         List<Hit> hits = new ArrayList<>();
         try (Repository repo = openRepository(dir.toAbsolutePath().normalize())) {
             if (repo == null || repo.isBare()) {
-                throw new KitException(dir + " is not in a git repository with a work tree: --staged needs one.");
+                throw new KitException(dir + " is not in a git repository with a work tree: --staged needs one.",
+                        ExitCode.CONFIG);
             }
             ObjectId head = repo.resolve(Constants.HEAD + "^{tree}");
             DirCache index = repo.readDirCache();

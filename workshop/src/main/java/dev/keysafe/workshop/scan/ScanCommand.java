@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.scan;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.Kit;
 import dev.keysafe.workshop.KitException;
 import dev.keysafe.workshop.Workspace;
@@ -45,7 +46,7 @@ import picocli.CommandLine.Spec;
             "Exit codes:",
             "  0   clean: nothing key-shaped found",
             "  1   key-shaped strings found (listed, masked)",
-            "  2   bad input: the path does not exist or is not a folder; --staged outside a git repository",
+            "  2   cannot scan the given path: it does not exist or is not a folder; --staged outside a git repository",
             "",
             "Found a key? Treat it as leaked: revoke it in the OpenAI dashboard and make a new one, remove it "
                     + "from the code (read it from an environment variable instead), then clean history.",
@@ -76,7 +77,7 @@ public final class ScanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path dir = resolve(workspace.workingDir(), path);
+        Path dir = resolve(workspace.workingDir(), path, ExitCode.CONFIG);
         PrintWriter out = spec.commandLine().getOut();
         List<KeyScan.Hit> hits = new ArrayList<>();
         if (staged) {
@@ -95,7 +96,7 @@ public final class ScanCommand implements Callable<Integer> {
         if (hits.isEmpty()) {
             out.println("clean: no key-shaped string found.");
             out.flush();
-            return Kit.EXIT_OK;
+            return ExitCode.OK;
         }
         Set<String> files = new LinkedHashSet<>();
         Set<String> commits = new LinkedHashSet<>();
@@ -116,17 +117,22 @@ public final class ScanCommand implements Callable<Integer> {
                     + " environment variable), and clean git history (the scanning lab shows how: ./kit lab list).");
         }
         out.flush();
-        return Kit.EXIT_FAILED;
+        return ExitCode.FAILED;
     }
 
-    /** The folder {@code path} names, relative to {@code base}; a one-line error when there is none. */
-    static Path resolve(Path base, String path) {
+    /**
+     * The folder {@code path} names, relative to {@code base}; a one-line error exiting
+     * {@code exitCode} when there is none (scan: {@link ExitCode#CONFIG}, a path it cannot read).
+     */
+    static Path resolve(Path base, String path, int exitCode) {
         Path dir = path == null || path.isBlank() ? base : base.resolve(path).toAbsolutePath().normalize();
         if (!Files.exists(dir)) {
-            throw new KitException("nothing to scan: " + dir + " does not exist. Give a folder: ./kit scan PATH");
+            throw new KitException("nothing to scan: " + dir + " does not exist. Give a folder: ./kit scan PATH",
+                    exitCode);
         }
         if (!Files.isDirectory(dir)) {
-            throw new KitException("nothing to scan: " + dir + " is not a folder. Give a folder: ./kit scan PATH");
+            throw new KitException("nothing to scan: " + dir + " is not a folder. Give a folder: ./kit scan PATH",
+                    exitCode);
         }
         return dir;
     }

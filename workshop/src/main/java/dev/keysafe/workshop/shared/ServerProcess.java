@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.shared;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.run.ModuleLaunch;
 import dev.keysafe.workshop.KitException;
 import java.io.BufferedReader;
@@ -73,7 +74,7 @@ public final class ServerProcess implements AutoCloseable {
             process.getOutputStream().close();
             return new ServerProcess(process, command, readyLine, echoOut, echoErr);
         } catch (IOException e) {
-            throw new KitException("cannot start " + launch.mainClass() + ": " + e.getMessage(), 1);
+            throw new KitException("cannot start " + launch.mainClass() + ": " + e.getMessage(), ExitCode.FAILED);
         }
     }
 
@@ -85,9 +86,9 @@ public final class ServerProcess implements AutoCloseable {
         try {
             return ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new KitException("the server did not say it was ready within " + timeout.toSeconds() + " s", 1);
+            throw new KitException("the server did not say it was ready within " + timeout.toSeconds() + " s", ExitCode.FAILED);
         } catch (ExecutionException e) {
-            throw new KitException("cannot read the server's output: " + e.getCause().getMessage(), 1);
+            throw new KitException("cannot read the server's output: " + e.getCause().getMessage(), ExitCode.FAILED);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KitException("interrupted while waiting for the server", 130);

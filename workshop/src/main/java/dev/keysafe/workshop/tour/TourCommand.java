@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.tour;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import dev.keysafe.workshop.Catalog;
@@ -56,7 +57,7 @@ import picocli.CommandLine.Spec;
             "Exit codes:",
             "  0   every practice module kept its key and 01's leaks were all found",
             "  1   a check failed (the last line says which)",
-            "  2   bad input: an unknown module id"
+            "  64  bad input: an unknown module id"
         })
 public final class TourCommand implements Callable<Integer> {
 
@@ -175,10 +176,10 @@ public final class TourCommand implements Callable<Integer> {
                     + (skipped > 0 ? ", " + skipped + " skipped" : "") + "; every practice kept its key"
                     + (reports.stream().anyMatch(r -> r.skipped == null && r.module.kind() == Module.Kind.NEGATIVE_CONTROL)
                     ? " and 01's leaks were all found" : "") + " (" + time + ")");
-            result = Kit.EXIT_OK;
+            result = ExitCode.OK;
         } else {
             out.println("tour FAILED: " + String.join(" | ", failures) + " (" + time + ")");
-            result = Kit.EXIT_FAILED;
+            result = ExitCode.FAILED;
         }
         out.println("next: read workshop/README.md");
         out.println("then: fix a leaky program yourself and prove it: ./kit lab list");

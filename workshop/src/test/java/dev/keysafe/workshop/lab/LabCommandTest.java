@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.lab;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.Fixtures.Result;
 import java.nio.file.Files;
@@ -9,7 +10,6 @@ import org.eclipse.jgit.lib.PersonIdent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * {@code ./kit lab ...} and {@code ./kit progress} as a learner uses them; copies and progress go
  * to a temporary folder (KEYSAFE_WORK), never into the checkout.
@@ -46,7 +46,7 @@ class LabCommandTest {
 
         Files.writeString(copy, "// my work\n");
         Result again = kit("lab", "start", "02");
-        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(again.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(again.err()).contains("already started", "--over").hasLineCount(1);
         assertThat(copy).hasContent("// my work");
 
@@ -94,13 +94,13 @@ class LabCommandTest {
     }
 
     @Test
-    void unknown_or_unstarted_labs_exit_2_with_one_line() {
+    void unknown_or_unstarted_labs_exit_64_with_one_line() {
         Result unknown = kit("lab", "check", "77");
         Result notStarted = kit("lab", "check", "03");
 
-        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(unknown.err()).contains("unknown lab '77'", "./kit lab list").hasLineCount(1);
-        assertThat(notStarted.exitCode()).isEqualTo(2);
+        assertThat(notStarted.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(notStarted.err()).contains("lab 03 is not started: ./kit lab start 03").hasLineCount(1);
     }
 }

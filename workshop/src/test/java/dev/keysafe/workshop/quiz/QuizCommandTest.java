@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.quiz;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.Fixtures.Result;
 import dev.keysafe.workshop.Workspace;
@@ -11,7 +12,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
-
 /** {@code ./kit quiz}: asks, explains, scores; and {@code workshop/QUIZ.md} cannot drift from it. */
 class QuizCommandTest {
 
@@ -57,10 +57,10 @@ class QuizCommandTest {
     }
 
     @Test
-    void input_ending_early_stops_with_the_score_so_far_and_exit_2() {
+    void input_ending_early_stops_with_the_score_so_far_and_exit_64() {
         Result result = quiz(String.valueOf(Quiz.letter(Quiz.QUESTIONS.get(0).answer())) + "\n");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(result.out()).contains("Quiz stopped at question 2: 1 of 1 right so far.");
     }
 

@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.run;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import dev.keysafe.workshop.Catalog;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import static org.assertj.core.api.Assertions.assertThat;
-
 /** {@code ./kit run}: a module as its own JVM, with the caller's settings or offline against the stub. */
 @Execution(ExecutionMode.CONCURRENT)
 class RunCommandTest {
@@ -86,7 +86,7 @@ class RunCommandTest {
 
         Result result = Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir), "run", "02");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.exitCode()).isEqualTo(ExitCode.CONFIG);
         assertThat(result.err()).contains("OPENAI_API_KEY is not set");
         assertThat(result.out()).isEmpty();
     }
@@ -135,10 +135,10 @@ class RunCommandTest {
     }
 
     @Test
-    void run_99_fails_with_exit_2_and_one_line_listing_the_valid_ids(@TempDir Path callerDir) {
+    void run_99_fails_with_exit_64_and_one_line_listing_the_valid_ids(@TempDir Path callerDir) {
         Result result = Fixtures.kit(Fixtures.workspace(Fixtures.catalog(), Fixtures.env(), callerDir), "run", "99");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(Fixtures.catalog().ids()).startsWith("01, 02, 03, 04").contains("06");
         assertThat(result.err().strip()).isEqualTo(
                 "kit: unknown module '99'. Valid ids: " + Fixtures.catalog().ids() + " (./kit run --help lists them).");
@@ -146,7 +146,7 @@ class RunCommandTest {
     }
 
     @Test
-    void run_of_a_module_that_is_not_built_fails_with_exit_2_saying_how_to_build_it(@TempDir Path root,
+    void run_of_a_module_that_is_not_built_fails_with_exit_64_saying_how_to_build_it(@TempDir Path root,
                                                                                     @TempDir Path callerDir)
             throws Exception {
         java.nio.file.Files.createDirectories(root.resolve("02-env-vars/src"));
@@ -154,7 +154,7 @@ class RunCommandTest {
 
         Result result = Fixtures.kit(Fixtures.workspace(unbuilt, Fixtures.env(), callerDir), "run", "02", "--offline");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(result.err()).contains("module 02 (02-env-vars) cannot run", "./mvnw -q -DskipTests package")
                 .hasLineCount(1);
     }
@@ -165,7 +165,7 @@ class RunCommandTest {
 
         Result result = Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir), "run", "98", "--env", "staging");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(result.err()).contains("--env only applies with --offline", "ENVIRONMENT=staging");
         assertThat(result.out()).isEmpty();
     }

@@ -1,5 +1,8 @@
 package dev.keysafe.workshop.run;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keysafe.common.ExitCode;
+import dev.keysafe.common.Json;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import dev.keysafe.workshop.Catalog;
 import dev.keysafe.workshop.Fixtures;
@@ -26,7 +29,6 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 import picocli.CommandLine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 /** {@code ./kit run 06}: the proxy offline with a demo token, and its token command passed through. */
 @Execution(ExecutionMode.CONCURRENT)
 class RunProxyTest {
@@ -56,8 +58,7 @@ class RunProxyTest {
 
         HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/v1/chat/completions"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(hi())))
                 .build(), HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> tokens = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/admin/tokens"))
                 .header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString());
@@ -103,7 +104,7 @@ class RunProxyTest {
         Result result = Fixtures.kit(Fixtures.workspace(Fixtures.catalog(), Fixtures.env(), callerDir),
                 "run", "06", "--offline", "token", "list");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(result.err()).contains("'token' talks to a proxy that is already running",
                 "./kit run 06 --offline").hasLineCount(1);
     }
@@ -116,10 +117,17 @@ class RunProxyTest {
         Result notAServer = Fixtures.kit(caller, "run", "02", "--offline", "--port", "0");
         Result notOffline = Fixtures.kit(caller, "run", "06", "--port", "8080");
 
-        assertThat(notAServer.exitCode()).isEqualTo(2);
+        assertThat(notAServer.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(notAServer.err()).contains("--port applies only to a server module (06)").hasLineCount(1);
-        assertThat(notOffline.exitCode()).isEqualTo(2);
+        assertThat(notOffline.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(notOffline.err()).contains("--port only applies with --offline", "PORT=8080").hasLineCount(1);
+    }
+
+    /** The smallest chat request: one "hi" to the demo token's model. */
+    private static ObjectNode hi() {
+        ObjectNode hi = Json.object().put("model", "gpt-4o-mini");
+        hi.putArray("messages").addObject().put("role", "user").put("content", "hi");
+        return hi;
     }
 
     /** Waits until {@code out} holds {@code marker} (or the run ends), and returns what it holds. */

@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.scan;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.Fixtures.Result;
 import java.nio.file.Files;
@@ -7,7 +8,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
-
 /** {@code ./kit hooks install}: what it writes, and what it refuses to overwrite. */
 class HooksCommandTest {
 
@@ -46,31 +46,31 @@ class HooksCommandTest {
     }
 
     @Test
-    void an_existing_hook_that_is_not_the_kits_is_left_alone_with_exit_2() throws Exception {
+    void an_existing_hook_that_is_not_the_kits_is_left_alone_with_exit_64() throws Exception {
         ScratchRepo.init(dir).close();
         Path hook = Files.createDirectories(dir.resolve(".git/hooks")).resolve("pre-commit");
         Files.writeString(hook, "#!/bin/sh\nrun-my-linter\n");
 
         Result result = kit("hooks", "install");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(result.err()).contains("already exists and is not the kit's", "scan --staged").hasLineCount(1);
         assertThat(Files.readString(hook)).isEqualTo("#!/bin/sh\nrun-my-linter\n");
     }
 
     @Test
-    void install_outside_a_git_repository_exits_2_naming_the_fix() {
+    void install_outside_a_git_repository_exits_64_naming_the_fix() {
         Result result = kit("hooks", "install");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(result.err()).contains("is not in a git repository", "git init").hasLineCount(1);
     }
 
     @Test
-    void hooks_without_a_command_exits_2_with_the_usage() {
+    void hooks_without_a_command_exits_64_with_the_usage() {
         Result result = kit("hooks");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(result.err()).contains("which hooks command? (install)", "Usage: kit hooks");
     }
 }

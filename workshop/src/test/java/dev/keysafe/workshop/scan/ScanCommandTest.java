@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.scan;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.Fixtures.Result;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * {@code ./kit scan}: true positives in files and history are reported with file, line and
  * commit, masked; look-alikes are not; bad input exits 2. Every fixture is built at run time in a
@@ -165,11 +165,11 @@ class ScanCommandTest {
         Result file = scan("file.txt");
         Result stagedOutsideGit = scan("--staged");
 
-        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.exitCode()).isEqualTo(ExitCode.CONFIG);
         assertThat(missing.err()).contains("no-such-folder does not exist", "./kit scan PATH").hasLineCount(1);
-        assertThat(file.exitCode()).isEqualTo(2);
+        assertThat(file.exitCode()).isEqualTo(ExitCode.CONFIG);
         assertThat(file.err()).contains("file.txt is not a folder").hasLineCount(1);
-        assertThat(stagedOutsideGit.exitCode()).isEqualTo(2);
+        assertThat(stagedOutsideGit.exitCode()).isEqualTo(ExitCode.CONFIG);
         assertThat(stagedOutsideGit.err()).contains("not in a git repository", "--staged").hasLineCount(1);
     }
 }

@@ -1,5 +1,8 @@
 package dev.keysafe.workshop.tour;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keysafe.common.ExitCode;
+import dev.keysafe.common.Json;
 import dev.keysafe.testkit.leaks.Detectors;
 import dev.keysafe.workshop.Catalog;
 import dev.keysafe.workshop.Fixtures;
@@ -14,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * {@code ./kit tour}: 01's leaks are all found, a practice module is clean, and the verdict turns
  * red when either is not so.
@@ -122,8 +124,10 @@ class TourCommandTest {
             public Drive drive(Session session) {
                 Drive real = proxy.server().drive(session);
                 java.util.List<String> received = new java.util.ArrayList<>(real.received());
-                received.add("{\"error\":{\"message\":\"Incorrect API key provided: "
-                        + session.context().key().maskedForm() + ".\"}}");
+                ObjectNode echo = Json.object();
+                echo.putObject("error").put("message",
+                        "Incorrect API key provided: " + session.context().key().maskedForm() + ".");
+                received.add(Json.write(echo));
                 return new Drive(real.did(), received, real.problems());
             }
         };
@@ -184,10 +188,10 @@ class TourCommandTest {
     }
 
     @Test
-    void tour_of_an_unknown_module_fails_with_exit_2_listing_the_ids() {
+    void tour_of_an_unknown_module_fails_with_exit_64_listing_the_ids() {
         Result result = Fixtures.kit(Fixtures.workspace(Fixtures.catalog(), Fixtures.env(), callerDir), "tour", "--only", "01,77");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(result.err()).contains("unknown module '77'", "01, 02, 03, 04", "06");
     }
 
