@@ -1,6 +1,7 @@
 package dev.keysafe.workshop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.stub.OpenAiStub;
@@ -14,8 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * The {@code ./kit} script itself, as a user calls it: by its path, from another directory. It

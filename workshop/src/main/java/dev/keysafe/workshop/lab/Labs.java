@@ -94,7 +94,7 @@ public final class Labs {
                                     + " never the value."),
                     Labs::checkSecretsManager, null),
             new Lab("06", "06-open-proxy", "the proxy passes the client's token upstream and OpenAI's error back",
-                    "06", "dev.keysafe.proxy.ProxyServer",
+                    "06", "dev.keysafe.proxy.app.ProxyApp",
                     List.of(new LabFile("dev/keysafe/proxy/Upstream.java", PROXY + "Upstream.java")),
                     List.of("./kit lab check 06 starts your proxy and uses it as an app would. Read what reached"
                                     + " the OpenAI stub first.",

@@ -140,7 +140,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         checkServerOptions(module);
         Optional<Module.Command> command = moduleArgs.isEmpty() ? Optional.empty() : module.command(moduleArgs.get(0));
-        if (command.isPresent() && offline) {
+        if (command.isPresent() && offline && !command.get().runsOffline()) {
             throw new KitException("'" + command.get().word() + "' talks to a proxy that is already running, so it has"
                     + " no --offline: start one with ./kit run " + module.id() + " --offline, then use the line it"
                     + " prints (PROXY_URL=... PROXY_ADMIN_TOKEN=... ./kit run " + module.id() + " "
@@ -149,18 +149,20 @@ public final class RunCommand implements Callable<Integer> {
         ModuleBuild build = catalog.build(module);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (command.isPresent()) {
-            // One of the module's other programs, with everything after its word, in the caller's settings.
-            ModuleLaunch launch = ModuleLaunch.of(command.get().mainClass()).classpath(build.classpath())
-                    .args(moduleArgs.subList(1, moduleArgs.size()).toArray(String[]::new));
-            return ModuleProcess.run(launch, workspace.workingDir(), workspace.env(), workspace.inheritStdin(), out, err);
-        }
+        // One of the module's other programs gets everything after its word.
+        List<String> args = command.isPresent() ? moduleArgs.subList(1, moduleArgs.size()) : moduleArgs;
         if (!offline) {
             // The caller's environment and directory, untouched: this is how the user would run it.
-            ModuleLaunch launch = catalog.launch(build).args(moduleArgs.toArray(String[]::new));
+            ModuleLaunch launch = command.isPresent()
+                    ? ModuleLaunch.of(command.get().mainClass()).classpath(build.classpath())
+                    : catalog.launch(build);
+            launch.args(args.toArray(String[]::new));
             return ModuleProcess.run(launch, workspace.workingDir(), workspace.env(), workspace.inheritStdin(), out, err);
         }
-        return module.isServer() ? runServerOffline(build, out, err) : runOffline(build, out, err);
+        if (module.isServer()) {
+            return runServerOffline(build, out, err);
+        }
+        return runOffline(build, command.map(Module.Command::offline).orElse(module.offline()), args, out, err);
     }
 
     private void checkServerOptions(Module module) {
@@ -184,15 +186,15 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private int runOffline(ModuleBuild build, PrintWriter out, PrintWriter err) {
+    /** A program that answers once, offline: {@code setup} gives it the run's key, and it gets {@code args}. */
+    private int runOffline(ModuleBuild build, Offline setup, List<String> args, PrintWriter out, PrintWriter err) {
         Module module = build.module();
         Canary key = module.keySource().key(build);
         Path workDir = WorkDir.create("keysafe-run-" + module.id() + "-");
         try (OpenAiStub stub = OpenAiStub.start();
-             Offline.Context context = new Offline.Context(build, key, stub, workDir, new RunOptions(environment, port),
-                     moduleArgs)) {
+             Offline.Context context = new Offline.Context(build, key, stub, workDir, new RunOptions(environment, port))) {
             stub.acceptKeys(key.value());
-            ModuleLaunch launch = module.offline().launch(context).args(moduleArgs.toArray(String[]::new));
+            ModuleLaunch launch = setup.launch(context).args(args.toArray(String[]::new));
             if (!launch.env().containsKey("OPENAI_BASE_URL")) {
                 launch.env("OPENAI_BASE_URL", stub.baseUrl());
             }
@@ -216,8 +218,7 @@ public final class RunCommand implements Callable<Integer> {
         Canary key = module.keySource().key(build);
         Path workDir = WorkDir.create("keysafe-run-" + module.id() + "-");
         OpenAiStub stub = OpenAiStub.start();
-        Offline.Context context = new Offline.Context(build, key, stub, workDir, new RunOptions(environment, port),
-                moduleArgs);
+        Offline.Context context = new Offline.Context(build, key, stub, workDir, new RunOptions(environment, port));
         ServerProcess[] server = new ServerProcess[1];
         AtomicBoolean stopped = new AtomicBoolean();
         // Ctrl-C is how a user ends this run, and it skips finally blocks: a hook stops everything.
@@ -298,8 +299,8 @@ public final class RunCommand implements Callable<Integer> {
 
     /**
      * The module's arguments: one at a time, so kit options may still follow the module id; but
-     * after one of the module's command words (06: {@code token}) all the rest, {@code --help}
-     * included, belongs to that command.
+     * after the word of a command that talks to something already running (06: {@code token}) all
+     * the rest, {@code --help} included, belongs to that command.
      */
     static final class ModuleArgs implements IParameterConsumer {
         @Override
@@ -314,7 +315,7 @@ public final class RunCommand implements Callable<Integer> {
             values.add(next);
             RunCommand run = commandSpec.commandLine().getCommand();
             if (first && run.moduleId != null && run.workspace.catalog().find(run.moduleId)
-                    .flatMap(module -> module.command(next)).isPresent()) {
+                    .flatMap(module -> module.command(next)).filter(command -> !command.runsOffline()).isPresent()) {
                 while (!args.isEmpty()) {
                     values.add(args.pop());
                 }

@@ -1,5 +1,7 @@
 package dev.keysafe.workshop.doctor;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.keysafe.workshop.Catalog;
 import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.Fixtures.Result;
@@ -8,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code ./kit doctor}: ready on a built checkout; says what to fix when a module is not built. */
 class DoctorCommandTest {

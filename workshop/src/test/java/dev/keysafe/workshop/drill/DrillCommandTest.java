@@ -1,5 +1,7 @@
 package dev.keysafe.workshop.drill;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.KeyPatterns;
 import dev.keysafe.workshop.Fixtures;
@@ -12,7 +14,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code ./kit drill}: the incident runs end to end offline, and a facilitator can stop it. */
 class DrillCommandTest {

@@ -1,5 +1,7 @@
 package dev.keysafe.workshop.lab;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.Fixtures.Result;
@@ -9,7 +11,7 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * {@code ./kit lab ...} and {@code ./kit progress} as a learner uses them; copies and progress go
  * to a temporary folder (KEYSAFE_WORK), never into the checkout.

@@ -1,5 +1,7 @@
 package dev.keysafe.workshop.lab;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.lab.Lab.LabFile;
 import dev.keysafe.workshop.lab.LabCheck.Problem;
@@ -14,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every lab can be solved and none is solved already: each starter fails its own check for the

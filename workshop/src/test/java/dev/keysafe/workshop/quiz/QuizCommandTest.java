@@ -1,5 +1,7 @@
 package dev.keysafe.workshop.quiz;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.Fixtures.Result;
@@ -11,7 +13,7 @@ import java.nio.file.Path;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import static org.assertj.core.api.Assertions.assertThat;
+
 /** {@code ./kit quiz}: asks, explains, scores; and {@code workshop/QUIZ.md} cannot drift from it. */
 class QuizCommandTest {
 

@@ -1,18 +1,24 @@
 package dev.keysafe.workshop.run;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import dev.keysafe.workshop.Catalog;
 import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.Fixtures.Result;
+import dev.keysafe.workshop.Module;
+import dev.keysafe.workshop.Workspace;
+import dev.keysafe.workshop.testmodule.WhereAmI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
-import static org.assertj.core.api.Assertions.assertThat;
+
 /** {@code ./kit run}: a module as its own JVM, with the caller's settings or offline against the stub. */
 @Execution(ExecutionMode.CONCURRENT)
 class RunCommandTest {
@@ -58,6 +64,47 @@ class RunCommandTest {
                 "in the secret keysafe/openai-api-key of a Secrets Manager emulator at http://127.0.0.1:")
                 .doesNotContain("rotated");
         assertThat(ANY_CANARY.matcher(result.out() + result.err()).find()).as("a key in the output").isFalse();
+    }
+
+    @Test
+    void run_05_offline_rotate_demo_runs_the_demo_program_with_the_seconds_and_loses_no_call_while_the_kit_rotates(
+            @TempDir Path callerDir) {
+        Catalog catalog = Fixtures.catalog();
+        Fixtures.assumeBuilt(catalog, "05");
+
+        Result result = Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir),
+                "run", "05", "--offline", "rotate-demo", "3");
+
+        assertThat(result.exitCode()).as("exit code; stderr: %s", result.err()).isZero();
+        assertThat(result.out()).contains("rotate-demo: asking from 4 threads for 3 s")
+                .containsPattern("rotate-demo: \\d+ asks, 0 failed; keys used: \\.\\.\\.\\S{4} -> \\.\\.\\.\\S{4};");
+        assertThat(result.err()).contains("rotated once it is asking");
+        assertThat(ANY_CANARY.matcher(result.out() + result.err()).find()).as("a key in the output").isFalse();
+    }
+
+    @Test
+    void a_command_that_runs_offline_gets_its_own_setup_and_only_the_arguments_after_its_word(@TempDir Path root,
+                                                                                           @TempDir Path callerDir) {
+        Fixtures.checkoutWithWhereAmI(root);
+        // The stand-in with a second program, as 05 has its rotate demo: the setup marks its runs.
+        Module withCommand = Fixtures.WHERE_AM_I.withCommand("again", WhereAmI.class.getName(), "the stand-in again",
+                run -> run.launch(WhereAmI.class.getName()).env("KIT_TEST_MARKER", "set-up-for-again")
+                        .env("OPENAI_API_KEY", run.key().value()));
+        Workspace caller = Fixtures.workspace(new Catalog(root, List.of(withCommand)),
+                Fixtures.env("KIT_TEST_MARKER", "from-the-caller"), callerDir);
+
+        Result offline = Fixtures.kit(caller, "run", "98", "--offline", "again", "6");
+        Result optionAfterTheWord = Fixtures.kit(caller, "run", "98", "again", "--offline", "6");
+        Result inTheCallersSettings = Fixtures.kit(caller, "run", "98", "again", "6");
+        Result theMainProgram = Fixtures.kit(caller, "run", "98", "--offline", "6");
+
+        assertThat(offline.exitCode()).as(offline.err()).isZero();
+        assertThat(offline.out()).contains("args=6", "marker=set-up-for-again", "OPENAI_API_KEY=set",
+                "OPENAI_BASE_URL=set");
+        assertThat(optionAfterTheWord.out()).contains("args=6", "marker=set-up-for-again");
+        assertThat(inTheCallersSettings.out()).contains("args=6", "marker=from-the-caller", "OPENAI_API_KEY=unset",
+                "dir=" + callerDir.toAbsolutePath().normalize());
+        assertThat(theMainProgram.out()).contains("args=6", "marker=from-the-caller", "OPENAI_API_KEY=set");
     }
 
     @Test

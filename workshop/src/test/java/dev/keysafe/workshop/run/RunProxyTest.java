@@ -1,5 +1,8 @@
 package dev.keysafe.workshop.run;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.common.Json;
@@ -27,8 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import picocli.CommandLine;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 /** {@code ./kit run 06}: the proxy offline with a demo token, and its token command passed through. */
 @Execution(ExecutionMode.CONCURRENT)
 class RunProxyTest {

@@ -1,5 +1,7 @@
 package dev.keysafe.workshop.scan;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.Fixtures.Result;
@@ -7,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import static org.assertj.core.api.Assertions.assertThat;
+
 /** {@code ./kit hooks install}: what it writes, and what it refuses to overwrite. */
 class HooksCommandTest {
 

@@ -1,5 +1,9 @@
 package dev.keysafe.workshop.scan;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.workshop.Fixtures;
 import java.io.IOException;
@@ -12,9 +16,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The pre-commit hook in a scratch repository, driven by the real {@code git}: a commit adding a

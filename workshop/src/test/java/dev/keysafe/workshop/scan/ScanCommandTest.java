@@ -1,5 +1,7 @@
 package dev.keysafe.workshop.scan;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.workshop.Fixtures;
@@ -11,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
-import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * {@code ./kit scan}: true positives in files and history are reported with file, line and
  * commit, masked; look-alikes are not; bad input exits 2. Every fixture is built at run time in a

@@ -1,5 +1,7 @@
 package dev.keysafe.workshop.tour;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.common.Json;
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
-import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * {@code ./kit tour}: 01's leaks are all found, a practice module is clean, and the verdict turns
  * red when either is not so.
