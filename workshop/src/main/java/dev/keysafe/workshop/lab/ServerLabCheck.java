@@ -64,6 +64,8 @@ final class ServerLabCheck {
                     CallerEnvironment.withoutSecrets(System.getenv()), server.readyLine(), null, null)) {
                 Optional<String> url = process.awaitReady(Duration.ofSeconds(60));
                 if (url.isEmpty()) {
+                    // Its output ended before the process did: wait for it, so its exit code is known.
+                    process.close();
                     problems.add(new Problem("the server stopped before it was ready (exit " + process.exitCode()
                             + "): " + ErrorLine.in(process.stderr()),
                             "keep it starting: run it with ./kit run " + module.id() + " --offline to see why"));
