@@ -23,8 +23,9 @@ import java.util.stream.Stream;
  */
 public final class Catalog {
 
-    /** 05's argument for its rotation demo: it asks in a loop while the kit rotates the secret. */
+    /** 05's rotation demo, its own program: it asks in a loop while the kit rotates the secret. */
     private static final String ROTATE_DEMO = "rotate-demo";
+    private static final String ROTATE_DEMO_MAIN = "dev.keysafe.secretsmanager.demo.RotateDemo";
 
     /** Every module the launcher knows. To add one: one entry, in order. */
     public static final List<Module> MODULES = List.of(
@@ -47,17 +48,20 @@ public final class Catalog {
                             run -> perEnvironment(run, "production", false)),
             Module.practice("05", "05-secrets-manager", "dev.keysafe.secretsmanager.Ask",
                     "the key in AWS Secrets Manager, fetched with the AWS SDK, cached, and rotated with no failed call",
-                    run -> secretsManager(run, run.args().stream().findFirst().filter(ROTATE_DEMO::equals).isPresent()))
+                    run -> secretsManager(run, run.launch(), false))
+                    .withCommand(ROTATE_DEMO, ROTATE_DEMO_MAIN, "asks from 4 threads for SECONDS (default 10) while"
+                                    + " the secret is rotated; with --offline the kit rotates it",
+                            run -> secretsManager(run, run.launch(ROTATE_DEMO_MAIN), true))
                     .withDemo("rotate-demo: 4 threads ask for 6 s while the kit rotates the key and revokes the old one",
                             0, Pattern.compile(" 0 failed; keys used: \\.\\.\\.\\S{4} -> \\.\\.\\.\\S{4};"),
-                            run -> secretsManager(run, true).args(ROTATE_DEMO, "6")),
-            Module.server("06", "06-server-proxy", "dev.keysafe.proxy.ProxyServer",
+                            run -> secretsManager(run, run.launch(ROTATE_DEMO_MAIN), true).args("6")),
+            Module.server("06", "06-server-proxy", "dev.keysafe.proxy.app.ProxyApp",
                     "the browser never sees the key: your server holds it and hands out client tokens with"
                             + " their own models, budgets and rate limits",
                     // The server's key in its environment, as on a real host; the tour picks any free port.
                     ProxyDriver::offline, new ProxyDriver())
                     .touredWith(new RunOptions(null, 0))
-                    .withCommand("token", "dev.keysafe.proxy.TokenCommand",
+                    .withCommand("token", "dev.keysafe.proxy.admin.TokenCommand",
                             "create, list or revoke client tokens of a running proxy (PROXY_URL, PROXY_ADMIN_TOKEN)"));
 
     private final Path root;
@@ -210,16 +214,16 @@ public final class Catalog {
     }
 
     /**
-     * 05's way: the key in a secret of a local Secrets Manager emulator, and the standard AWS
-     * settings pointing the module's SDK there (region, endpoint, static placeholder credentials,
-     * no instance-metadata lookups). With {@code rotating}, the key is rotated through the stages
-     * once the module is asking, and the old one revoked half a second later.
+     * 05's way, for {@code launch} (its lesson or its rotate demo): the key in a secret of a local
+     * Secrets Manager emulator, and the standard AWS settings pointing the module's SDK there
+     * (region, endpoint, static placeholder credentials, no instance-metadata lookups). With
+     * {@code rotating}, the key is rotated through the stages once the module is asking, and the
+     * old one revoked half a second later.
      */
-    private static ModuleLaunch secretsManager(Offline.Context run, boolean rotating) {
+    private static ModuleLaunch secretsManager(Offline.Context run, ModuleLaunch launch, boolean rotating) {
         SecretsManagerEmulator secrets = run.closeAfterRun(SecretsManagerEmulator.start());
         String secretId = SecretsManagerEmulator.DEMO_SECRET_ID;
         secrets.createSecret(secretId, run.key().value());
-        ModuleLaunch launch = run.launch();
         secrets.clientEnv().forEach(launch::env);
         launch.env("OPENAI_SECRET_ID", secretId);
         String where = "the secret " + secretId + " of a Secrets Manager emulator at " + secrets.endpoint();

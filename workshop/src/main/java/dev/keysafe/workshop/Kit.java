@@ -1,5 +1,15 @@
 package dev.keysafe.workshop;
 
+import dev.keysafe.common.ExitCode;
+import dev.keysafe.workshop.doctor.DoctorCommand;
+import dev.keysafe.workshop.drill.DrillCommand;
+import dev.keysafe.workshop.lab.LabCommand;
+import dev.keysafe.workshop.lab.ProgressCommand;
+import dev.keysafe.workshop.quiz.QuizCommand;
+import dev.keysafe.workshop.run.RunCommand;
+import dev.keysafe.workshop.scan.HooksCommand;
+import dev.keysafe.workshop.scan.ScanCommand;
+import dev.keysafe.workshop.tour.TourCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -11,8 +21,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * The kit's launcher, {@code ./kit}: one command-line program whose subcommands run the modules
@@ -45,23 +55,22 @@ import picocli.CommandLine.Model.CommandSpec;
             "  ./kit quiz               a short quiz, with the reasons",
             "  ./kit drill --auto       a key leak from push to incident report, offline",
             "",
-            "Exit codes:",
-            "  0   done",
-            "  1   a check failed (tour, lab check, doctor), a key was found (scan), or an unexpected error",
-            "  2   bad input: no command, unknown command or module, module not built",
-            "  n   run: the module's own exit code",
+            "Exit codes (one table for the kit and its modules):",
+            "  0   done: the answer was printed, the check passed",
+            "  1   a check failed (tour, lab check, doctor, drill), a key was found (scan),",
+            "      or an unexpected error",
+            "  2   a setting is missing or wrong (scan: a path it cannot read)",
+            "  3   OpenAI refused the key (401, 403)",
+            "  4   OpenAI rate-limited the call (429)",
+            "  5   OpenAI could not be reached or answered badly",
+            "  64  ./kit was called wrongly: no or unknown command, module or option,",
+            "      or a module that is not built",
+            "  ./kit run passes the module's own code through unchanged (0, 2-5).",
             "",
             "Needs a JDK 17 or newer only. ./kit builds what is missing with ./mvnw first.",
             "More: README.md (the kit), workshop/README.md (the launcher and the workshop)."
         })
 public final class Kit implements Callable<Integer> {
-
-    /** Everything went as expected. */
-    public static final int EXIT_OK = 0;
-    /** A check failed, or something unexpected broke. */
-    public static final int EXIT_FAILED = 1;
-    /** Bad input or setup: a one-line message says which. */
-    public static final int EXIT_USAGE = 2;
 
     @Spec
     CommandSpec spec;
@@ -90,7 +99,7 @@ public final class Kit implements Callable<Integer> {
             }
             // Unexpected: one line, no stack trace (a trace can quote whatever a module printed).
             failed.getErr().println("kit: unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage());
-            return EXIT_FAILED;
+            return ExitCode.FAILED;
         });
         commandLine.setParameterExceptionHandler((e, args) -> {
             CommandLine failed = e.getCommandLine();
@@ -100,20 +109,20 @@ public final class Kit implements Callable<Integer> {
                 failed.getErr().println("Commands: " + String.join(", ", failed.getSubcommands().keySet()));
             }
             failed.getErr().println("Try: ./kit " + (failed == commandLine ? "" : failed.getCommandName() + " ") + "--help");
-            return EXIT_USAGE;
+            return ExitCode.KIT_USAGE;
         });
         listModules(commandLine.getSubcommands().get("run"), workspace.catalog(), true);
         listModules(commandLine.getSubcommands().get("tour"), workspace.catalog(), false);
         return commandLine;
     }
 
-    /** No command given: the usage, and exit 2 so a script notices. */
+    /** No command given: the usage, and exit 64 so a script notices. */
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         err.println("kit: which command? (" + String.join(", ", spec.commandLine().getSubcommands().keySet()) + ")");
         spec.commandLine().usage(err);
-        return EXIT_USAGE;
+        return ExitCode.KIT_USAGE;
     }
 
     /** Appends the catalog, with each module's state (and, for run, its command words), to a subcommand's help. */
@@ -170,7 +179,7 @@ public final class Kit implements Callable<Integer> {
     }
 
     /** The version Maven wrote into the launcher's jar. */
-    static final class Version implements IVersionProvider {
+    public static final class Version implements IVersionProvider {
         @Override
         public String[] getVersion() throws IOException {
             Properties pom = new Properties();

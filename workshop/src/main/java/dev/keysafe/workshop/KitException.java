@@ -1,16 +1,19 @@
 package dev.keysafe.workshop;
 
+import dev.keysafe.common.ExitCode;
+
 /**
- * A problem the user can fix, reported as one line (no stack trace) with an exit code: an unknown
- * module, a module that is not built, a bad option.
+ * A problem the user can fix, reported as one line (no stack trace) with an exit code from
+ * {@link ExitCode}: by default {@link ExitCode#KIT_USAGE} (an unknown module, a module that is not
+ * built, a bad option).
  */
 public final class KitException extends RuntimeException {
 
     private final int exitCode;
 
-    /** A problem with the user's input or setup: exit code 2. */
+    /** A problem with how the kit was called (an unknown module, a module not built): exit code 64. */
     public KitException(String message) {
-        this(message, Kit.EXIT_USAGE);
+        this(message, ExitCode.KIT_USAGE);
     }
 
     public KitException(String message, int exitCode) {

@@ -85,10 +85,21 @@ public record Module(String id, String folder, String mainClass, String lesson, 
     /**
      * The same module, with one more program a user picks by its first argument:
      * {@code ./kit run NN word ARG...} runs {@code mainClass} with the arguments after the word.
+     * It talks to something already running (06's token command), so it has no {@code --offline}
+     * and everything after the word is its own, {@code --help} included.
      */
     public Module withCommand(String word, String commandMainClass, String summary) {
+        return withCommand(word, commandMainClass, summary, null);
+    }
+
+    /**
+     * The same module, with one more program a user picks by its first argument, which also runs
+     * offline, given its key by {@code commandOffline} (05's {@code rotate-demo}). Kit options may still
+     * follow the word, as they may follow the module id.
+     */
+    public Module withCommand(String word, String commandMainClass, String summary, Offline commandOffline) {
         List<Command> more = new ArrayList<>(commands);
-        more.add(new Command(word, commandMainClass, summary));
+        more.add(new Command(word, commandMainClass, summary, commandOffline));
         return new Module(id, folder, mainClass, lesson, kind, keySource, offline, tourOptions, demos, server, more);
     }
 
@@ -125,7 +136,14 @@ public record Module(String id, String folder, String mainClass, String lesson, 
      * @param word      what the user types after the module id
      * @param mainClass the class it runs
      * @param summary   what it does, in a few words (the help lists it)
+     * @param offline   how it is given its key with {@code --offline}, or null when it has no
+     *                  offline run (it talks to something already running)
      */
-    public record Command(String word, String mainClass, String summary) {
+    public record Command(String word, String mainClass, String summary, Offline offline) {
+
+        /** Whether {@code ./kit run NN --offline word} runs it (05's rotate demo does; 06's token does not). */
+        public boolean runsOffline() {
+            return offline != null;
+        }
     }
 }

@@ -33,22 +33,16 @@ public interface Offline {
         private final OpenAiStub stub;
         private final Path workDir;
         private final RunOptions options;
-        private final List<String> args;
         private final Map<String, Canary> extraKeys = new LinkedHashMap<>();
         private final Deque<AutoCloseable> resources = new ArrayDeque<>();
         private String keyIs;
 
-        Context(ModuleBuild build, Canary key, OpenAiStub stub, Path workDir, RunOptions options) {
-            this(build, key, stub, workDir, options, List.of());
-        }
-
-        Context(ModuleBuild build, Canary key, OpenAiStub stub, Path workDir, RunOptions options, List<String> args) {
+        public Context(ModuleBuild build, Canary key, OpenAiStub stub, Path workDir, RunOptions options) {
             this.build = build;
             this.key = key;
             this.stub = stub;
             this.workDir = workDir;
             this.options = options;
-            this.args = List.copyOf(args);
         }
 
         /** The key the stub accepts for this run. */
@@ -83,11 +77,6 @@ public interface Offline {
             return options;
         }
 
-        /** The arguments the module gets after its id ({@code ./kit run 05 --offline rotate-demo}). */
-        public List<String> args() {
-            return args;
-        }
-
         /**
          * Says where the setup put the key, for the note {@code run --offline} prints, when it is
          * neither a variable nor a planted file (05: a secret in the emulator). Never the key.
@@ -103,7 +92,12 @@ public interface Offline {
 
         /** A new launch of this module's main class with its classpath, nothing else set. */
         public ModuleLaunch launch() {
-            return ModuleLaunch.of(build.module().mainClass()).classpath(build.classpath());
+            return launch(build.module().mainClass());
+        }
+
+        /** A new launch of another program of this module (05's rotate demo), with its classpath. */
+        public ModuleLaunch launch(String mainClass) {
+            return ModuleLaunch.of(mainClass).classpath(build.classpath());
         }
 
         /** Closes {@code resource} when the run is over. */

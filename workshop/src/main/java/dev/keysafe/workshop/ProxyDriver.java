@@ -1,6 +1,6 @@
 package dev.keysafe.workshop;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.LogLevel;
@@ -9,6 +9,7 @@ import com.openai.errors.OpenAIException;
 import com.openai.errors.OpenAIServiceException;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.keysafe.common.Json;
 import dev.keysafe.testkit.run.ModuleLaunch;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import java.io.ByteArrayOutputStream;
@@ -40,18 +41,15 @@ import okio.Okio;
  * token, as an app would hold it, plain and streamed; then a token the proxy never issued, and a
  * server key that OpenAI refuses (its 401 echoes the key masked, which must not come back out).
  */
-final class ProxyDriver implements Server {
+public final class ProxyDriver implements Server {
 
     /** The port a user's offline proxy listens on, so its URL is the same every time. */
     static final int DEFAULT_PORT = 7070;
     /** The model the demo tokens may use (the stub's). */
-    static final String MODEL = "gpt-4o-mini";
+    public static final String MODEL = "gpt-4o-mini";
 
-    static final Pattern READY = Pattern.compile("keysafe proxy listening on (http://\\S+?)/ ");
+    public static final Pattern READY = Pattern.compile("keysafe proxy listening on (http://\\S+?)/ ");
     private static final String ADMIN_TOKEN = "PROXY_ADMIN_TOKEN";
-    private static final String DEMO_GRANT = "{\"name\":\"%s\",\"models\":[\"" + MODEL + "\"],\"budget_usd\":1,"
-            + "\"rpm\":60,\"expires_in_seconds\":3600}";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** 06 offline: the key the stub accepts as the server's key, a fresh admin token, this machine only. */
@@ -76,8 +74,10 @@ final class ProxyDriver implements Server {
         if (issued.statusCode() != 201) {
             throw new IOException("the proxy did not issue the demo token (HTTP " + issued.statusCode() + ")");
         }
-        String token = JSON.readTree(issued.body()).path("token").asText();
+        String token = Json.MAPPER.readTree(issued.body()).path("token").asText();
         String n = System.lineSeparator();
+        ObjectNode hi = Json.object().put("model", MODEL);
+        hi.putArray("messages").addObject().put("role", "user").put("content", "hi");
         // A client token and a throwaway admin token: printing them is the point of the demo. The
         // OpenAI key is never printed; it stays in the proxy.
         return "module 06 is running offline, in front of the OpenAI stub. Ctrl-C stops the proxy and the stub." + n
@@ -90,7 +90,7 @@ final class ProxyDriver implements Server {
                 + "An app holds the client token, never the OpenAI key. Try it from another terminal:" + n
                 + "  curl -s " + url + "/v1/chat/completions -H 'Authorization: Bearer " + token + "' \\" + n
                 + "       -H 'Content-Type: application/json' \\" + n
-                + "       -d '{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}'" + n
+                + "       -d '" + Json.write(hi) + "'" + n
                 + "  PROXY_URL=" + url + " PROXY_ADMIN_TOKEN=" + admin + " ./kit run 06 token list" + n
                 + "(Both tokens are throwaways: they end with this run.)";
     }
@@ -110,7 +110,7 @@ final class ProxyDriver implements Server {
                 problems.add("the admin API did not issue a client token (HTTP " + issued.statusCode() + ")");
                 return new Drive(did, received, problems);
             }
-            token = JSON.readTree(issued.body()).path("token").asText();
+            token = Json.MAPPER.readTree(issued.body()).path("token").asText();
             did.add("issued a client token with the admin token (" + MODEL + " only, $1 budget)");
         } catch (IOException e) {
             problems.add("the admin API could not be reached (" + e.getClass().getSimpleName() + ")");
@@ -186,24 +186,31 @@ final class ProxyDriver implements Server {
         return new Drive(did, received, problems);
     }
 
-    /** Issues the demo client token named {@code name} through the admin API. */
+    /** Issues the demo client token named {@code name} through the admin API: $1 budget, 60 requests a minute. */
     private static HttpResponse<String> issueToken(String url, String admin, String name)
             throws IOException, InterruptedException {
-        return issueToken(url, admin, name, DEMO_GRANT);
+        return issueToken(url, admin, grant(name, 1, 60));
     }
 
     /**
-     * Issues a client token named {@code name} through the admin API, as {@code TokenCommand create}
-     * would; {@code grant} is the grant's JSON with a {@code %s} for the name.
+     * A client token's grant as the admin API takes it: named {@code name}, for {@link #MODEL}
+     * only, with a budget in US dollars and a rate in requests a minute, for an hour.
      */
-    static HttpResponse<String> issueToken(String url, String admin, String name, String grant)
+    public static ObjectNode grant(String name, int budgetUsd, int requestsPerMinute) {
+        ObjectNode grant = Json.object().put("name", name);
+        grant.putArray("models").add(MODEL);
+        return grant.put("budget_usd", budgetUsd).put("rpm", requestsPerMinute).put("expires_in_seconds", 3600);
+    }
+
+    /** Issues a client token with {@code grant} through the admin API, as {@code TokenCommand create} would. */
+    public static HttpResponse<String> issueToken(String url, String admin, ObjectNode grant)
             throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/admin/tokens"))
                 .header("Authorization", "Bearer " + admin)
                 .header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(grant.formatted(name)))
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(grant)))
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
@@ -222,13 +229,13 @@ final class ProxyDriver implements Server {
             return "(no body)";
         }
         try {
-            return JSON.readTree(bodies.get(bodies.size() - 1)).at("/error/message").asText("(no message)");
+            return Json.MAPPER.readTree(bodies.get(bodies.size() - 1)).at("/error/message").asText("(no message)");
         } catch (IOException notJson) {
             return "(a body that is not JSON)";
         }
     }
 
-    static String randomHex(int bytes) {
+    public static String randomHex(int bytes) {
         byte[] random = new byte[bytes];
         RANDOM.nextBytes(random);
         return HexFormat.of().formatHex(random);

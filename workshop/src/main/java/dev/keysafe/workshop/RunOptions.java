@@ -3,7 +3,7 @@ package dev.keysafe.workshop;
 /**
  * The choices a user can make about an offline run, handed to a module's {@link Offline} setup.
  * Modules ignore the ones that do not concern them. A new option is a new component here and an
- * {@code @Option} on {@link RunCommand}.
+ * {@code @Option} on {@code RunCommand}.
  *
  * @param environment the environment to select ({@code --env}, for 04), or null for the module's default
  * @param port        the port a server module listens on ({@code --port}, for 06; 0: any free

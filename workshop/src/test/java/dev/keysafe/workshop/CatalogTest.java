@@ -3,9 +3,11 @@ package dev.keysafe.workshop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.KeyPatterns;
 import dev.keysafe.testkit.run.ModuleLaunch;
+import dev.keysafe.testkit.stub.OpenAiStub;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +51,7 @@ class CatalogTest {
     @Test
     void an_unknown_id_fails_with_one_line_listing_the_valid_ids() {
         assertThatThrownBy(() -> catalog.require("99"))
-                .isInstanceOfSatisfying(KitException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+                .isInstanceOfSatisfying(KitException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.KIT_USAGE))
                 .hasMessageContaining("unknown module '99'")
                 .hasMessageContaining("01, 02, 03, 04")
                 .hasMessageNotContaining("\n");
@@ -144,7 +146,7 @@ class CatalogTest {
         assertThat(perEnvironment.demos()).singleElement().satisfies(demo -> {
             ModuleLaunch refused = demo.launch().launch(context(perEnvironment, key, perEnvironment.tourOptions()));
             assertThat(refused.env()).containsEntry("ENVIRONMENT", "production").doesNotContainKey("OPENAI_API_KEY_PROD");
-            assertThat(demo.exitCode()).isEqualTo(2);
+            assertThat(demo.exitCode()).isEqualTo(ExitCode.CONFIG);
         });
     }
 
@@ -189,6 +191,36 @@ class CatalogTest {
                 "rotate-demo: 150 asks, 3 failed; keys used: ...JXyb -> ...FCyR; Secrets Manager calls: 4").find()).isFalse();
     }
 
+    @Test
+    void module_05s_rotate_demo_is_its_own_program_given_the_key_in_a_secret_that_the_kit_rotates() throws Exception {
+        Module secretsManager = catalog.require("05");
+        Module.Command rotateDemo = secretsManager.command("rotate-demo").orElseThrow();
+        Canary key = Canary.fresh();
+
+        assertThat(rotateDemo.mainClass()).isEqualTo("dev.keysafe.secretsmanager.demo.RotateDemo");
+        assertThat(rotateDemo.runsOffline()).isTrue();
+        // The rotation waits for the stub's journal: these contexts get a real stub.
+        try (OpenAiStub stub = OpenAiStub.start()) {
+            try (Offline.Context context = context(secretsManager, key, stub)) {
+                ModuleLaunch launch = rotateDemo.offline().launch(context);
+
+                assertThat(launch.mainClass()).isEqualTo(rotateDemo.mainClass());
+                assertThat(launch.classpath()).isEqualTo("the-classpath");
+                assertThat(launch.env()).containsEntry("OPENAI_SECRET_ID", "keysafe/openai-api-key")
+                        .containsKey("AWS_ENDPOINT_URL_SECRETS_MANAGER").doesNotContainKey("OPENAI_API_KEY");
+                // The kit adds the arguments after the word: the setup adds none.
+                assertThat(launch.args()).isEmpty();
+                assertThat(context.keyIs()).contains("the secret keysafe/openai-api-key", "rotated once it is asking");
+            }
+            try (Offline.Context context = context(secretsManager, key, stub)) {
+                ModuleLaunch tourDemo = secretsManager.demos().get(0).launch().launch(context);
+
+                assertThat(tourDemo.mainClass()).isEqualTo(rotateDemo.mainClass());
+                assertThat(tourDemo.args()).containsExactly("6");
+            }
+        }
+    }
+
     private static int status(String endpoint) throws Exception {
         return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create(endpoint + "/")).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
@@ -220,9 +252,10 @@ class CatalogTest {
     void module_06_runs_its_server_by_default_and_its_token_command_by_the_word_token() {
         Module proxy = catalog.require("06");
 
-        assertThat(proxy.mainClass()).isEqualTo("dev.keysafe.proxy.ProxyServer");
+        assertThat(proxy.mainClass()).isEqualTo("dev.keysafe.proxy.app.ProxyApp");
         assertThat(proxy.command("token")).hasValueSatisfying(
-                token -> assertThat(token.mainClass()).isEqualTo("dev.keysafe.proxy.TokenCommand"));
+                token -> assertThat(token.mainClass()).isEqualTo("dev.keysafe.proxy.admin.TokenCommand"));
+        assertThat(proxy.command("token").orElseThrow().runsOffline()).as("token talks to a running proxy").isFalse();
         assertThat(proxy.command("server")).isEmpty();
         assertThat(catalog.require("02").commands()).isEmpty();
         var ready = proxy.server().readyLine().matcher(
@@ -248,6 +281,11 @@ class CatalogTest {
         assertThat(launch.mainClass()).isEqualTo(module.mainClass());
         assertThat(launch.classpath()).isEqualTo("the-classpath");
         return launch;
+    }
+
+    private Offline.Context context(Module module, Canary key, OpenAiStub stub) {
+        return new Offline.Context(new ModuleBuild(module, catalog.dir(module), "the-classpath"), key, stub,
+                Path.of("unused"), RunOptions.NONE);
     }
 
     private Offline.Context context(Module module, Canary key, RunOptions options) {

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Assumptions;
 import picocli.CommandLine;
 
 /** Shared set-up for the launcher's tests: the real checkout, a clean environment, captured output. */
-final class Fixtures {
+public final class Fixtures {
 
     /** The stand-in module {@link WhereAmI}, numbered 98, which any temporary checkout can hold. */
-    static final Module WHERE_AM_I = Module.practice("98", "98-where-am-i", WhereAmI.class.getName(),
+    public static final Module WHERE_AM_I = Module.practice("98", "98-where-am-i", WhereAmI.class.getName(),
             "a stand-in that prints where and how it was started",
             run -> run.launch().env("OPENAI_API_KEY", run.key().value()));
 
@@ -28,11 +28,11 @@ final class Fixtures {
     }
 
     /** The repository root: Maven runs the tests from workshop/. */
-    static Path root() {
+    public static Path root() {
         return Path.of(System.getProperty("basedir", "")).toAbsolutePath().normalize().getParent();
     }
 
-    static Catalog catalog() {
+    public static Catalog catalog() {
         return Catalog.of(root());
     }
 
@@ -40,7 +40,7 @@ final class Fixtures {
      * An environment with nothing but PATH and what the test gives: a developer's own OPENAI_*
      * variables must never reach a module under test.
      */
-    static Map<String, String> env(String... namesAndValues) {
+    public static Map<String, String> env(String... namesAndValues) {
         Map<String, String> env = new HashMap<>();
         if (System.getenv("PATH") != null) {
             env.put("PATH", System.getenv("PATH"));
@@ -51,16 +51,16 @@ final class Fixtures {
         return env;
     }
 
-    static Workspace workspace(Catalog catalog, Map<String, String> env, Path workingDir) {
+    public static Workspace workspace(Catalog catalog, Map<String, String> env, Path workingDir) {
         return new Workspace(catalog, env, workingDir, false);
     }
 
     /** What one {@code ./kit ...} printed and returned. */
-    record Result(int exitCode, String out, String err) {
+    public record Result(int exitCode, String out, String err) {
     }
 
     /** Runs the launcher in this JVM, as {@code ./kit args} would, capturing its output. */
-    static Result kit(Workspace workspace, String... args) {
+    public static Result kit(Workspace workspace, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine kit = Kit.commandLine(workspace);
@@ -71,7 +71,7 @@ final class Fixtures {
     }
 
     /** Skips a test whose module the reactor has not built (it builds 01 and 02 before workshop). */
-    static void assumeBuilt(Catalog catalog, String id) {
+    public static void assumeBuilt(Catalog catalog, String id) {
         Catalog.Status status = catalog.status(catalog.require(id));
         Assumptions.assumeTrue(status.state() == Catalog.State.BUILT,
                 "module " + id + " has no build output (" + status.reason() + "); build the reactor first");
@@ -81,7 +81,7 @@ final class Fixtures {
      * A temporary checkout holding only the stand-in module 98, "built": its classpath.txt names
      * the test classes, as a real module's names its dependencies.
      */
-    static Catalog checkoutWithWhereAmI(Path root, Module... more) {
+    public static Catalog checkoutWithWhereAmI(Path root, Module... more) {
         try {
             Path target = Files.createDirectories(root.resolve(WHERE_AM_I.folder()).resolve("target/classes"))
                     .getParent();

@@ -2,6 +2,7 @@ package dev.keysafe.workshop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.Fixtures.Result;
 import java.nio.file.Path;
 import java.util.Set;
@@ -32,7 +33,19 @@ class HelpTest {
         assertThat(help.exitCode()).isZero();
         assertThat(subcommands).contains("run", "tour", "scan", "hooks", "lab", "progress", "quiz", "doctor", "drill", "help");
         assertThat(subcommands).allSatisfy(name -> assertThat(help.out()).containsPattern("(?m)^  " + name + " "));
-        assertThat(help.out()).contains("Usage: kit", "Examples:", "Exit codes:", "JDK 17");
+        assertThat(help.out()).contains("Usage: kit", "Examples:", "Exit codes", "JDK 17");
+    }
+
+    @Test
+    void kit_help_shows_the_one_exit_code_table_of_the_kit_and_its_modules() {
+        Result help = kit("--help");
+
+        String table = help.out().substring(help.out().indexOf("Exit codes"));
+        for (int code : new int[] {ExitCode.OK, ExitCode.FAILED, ExitCode.CONFIG, ExitCode.AUTH,
+                ExitCode.RATE_LIMITED, ExitCode.UPSTREAM, ExitCode.KIT_USAGE}) {
+            assertThat(table).as("exit code %d in the table", code).containsPattern("(?m)^  " + code + " +\\S");
+        }
+        assertThat(table).contains("one table for the kit and its modules", "passes the module's own code through");
     }
 
     @ParameterizedTest
@@ -67,18 +80,18 @@ class HelpTest {
     }
 
     @Test
-    void kit_without_a_command_prints_the_usage_and_exits_2() {
+    void kit_without_a_command_prints_the_usage_and_exits_64() {
         Result result = kit();
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(result.err()).contains("kit: which command?", "Usage: kit");
     }
 
     @Test
-    void an_unknown_command_fails_with_exit_2_and_a_suggestion() {
+    void an_unknown_command_fails_with_exit_64_and_a_suggestion() {
         Result result = kit("tourr");
 
-        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(result.err()).contains("kit: Unmatched argument", "tour", "./kit --help");
     }
 

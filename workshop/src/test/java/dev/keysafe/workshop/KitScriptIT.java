@@ -1,7 +1,9 @@
 package dev.keysafe.workshop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * The {@code ./kit} script itself, as a user calls it: by its path, from another directory. It
@@ -43,6 +43,21 @@ class KitScriptIT {
         assertThat(run.exitCode).as("stderr: %s", run.err).isZero();
         assertThat(run.out).isEqualTo(OpenAiStub.ANSWER + "\n");
         assertThat(run.err).contains("kit: offline: OpenAI stub at http://127.0.0.1:");
+    }
+
+    @Test
+    void the_kits_own_usage_error_exits_64_and_a_modules_configuration_error_passes_through_as_2() throws Exception {
+        Fixtures.assumeBuilt(Fixtures.catalog(), "02");
+        String kit = Fixtures.root().resolve("kit").toString();
+        Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "PATH", System.getenv("PATH"));
+
+        Run unknownCommand = run(List.of(kit, "tourr"), env);
+        Run withoutKey = run(List.of(kit, "run", "02"), env);
+
+        assertThat(unknownCommand.exitCode).isEqualTo(ExitCode.KIT_USAGE);
+        assertThat(unknownCommand.err).contains("kit: Unmatched argument", "./kit --help");
+        assertThat(withoutKey.exitCode).isEqualTo(ExitCode.CONFIG);
+        assertThat(withoutKey.err).contains("OPENAI_API_KEY is not set");
     }
 
     @Test

@@ -1,0 +1,81 @@
+package dev.keysafe.workshop.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keysafe.common.ExitCode;
+import dev.keysafe.testkit.KeyPatterns;
+import dev.keysafe.workshop.Fixtures;
+import dev.keysafe.workshop.Fixtures.Result;
+import dev.keysafe.workshop.Workspace;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ./kit drill}: the incident runs end to end offline, and a facilitator can stop it. */
+class DrillCommandTest {
+
+    private static final Pattern DEMO_KEY = Pattern.compile(Pattern.quote(KeyPatterns.DEMO_PREFIX) + "[A-Za-z0-9]{32}");
+
+    @TempDir
+    Path dir;
+
+    private Result drill(String input, String... args) {
+        Workspace workspace = new Workspace(Fixtures.catalog(), Fixtures.env(), dir, false,
+                new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+        String[] all = new String[args.length + 1];
+        all[0] = "drill";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return Fixtures.kit(workspace, all);
+    }
+
+    @Test
+    void auto_runs_every_step_to_its_outcome_with_zero_failed_requests_and_prints_the_report() {
+        Result result = drill("", "--auto");
+
+        assertThat(result.exitCode()).as(result.out() + result.err()).isZero();
+        assertThat(result.out()).contains("step 6 of 6: history is cleaned",
+                "ok: the commit reached the shared repository",
+                "ok: the scanner found the key in the pushed history", "ok: usage showed the unknown client's spike",
+                "ok: the service runs on the new key", "ok: the old key is refused",
+                "ok: zero failed requests for the service during rotation", " 0 failed",
+                "ok: the shared repository's history scans clean", "== incident report", "timeline",
+                "drill complete: every step reached its outcome")
+                .doesNotContain("NOT REACHED", "[Enter]");
+        // Step 3: the account counted the stranger's 40 direct calls beyond what the proxy's ledger holds.
+        assertThat(result.out()).containsPattern("counted by OpenAI \\(the account's usage\\) +\\d+")
+                .containsPattern("in the proxy's ledger \\(weather-bot\\) +[1-9]\\d*")
+                .containsPattern("from a client outside the proxy +40\\n");
+        // Step 4: the key moved through the secret's stages, and module 06 itself read the new one.
+        assertThat(result.out()).containsPattern("AWSCURRENT \\.\\.\\.\\S{4}, AWSPREVIOUS \\.\\.\\.\\S{4}")
+                .contains("the proxy answered HTTP 200 {\"status\":\"reloaded\",\"changed\":true}");
+        Matcher served = Pattern.compile("service requests through the proxy: (\\d+) answered, 0 failed").matcher(result.out());
+        assertThat(served.find()).isTrue();
+        assertThat(Integer.parseInt(served.group(1))).isGreaterThanOrEqualTo(30);
+        // Masked and fingerprinted only: the scan line shows sk-keysa***abcd, never the key; the new key
+        // (the real format) appears nowhere either.
+        assertThat(result.out()).contains("keysafe demo key  sk-keysa***");
+        assertThat(DEMO_KEY.matcher(result.out()).find()).isFalse();
+        assertThat(KeyPatterns.all().matches(result.out() + result.err())).isEmpty();
+        assertThat(scratch(result.out())).doesNotExist();
+    }
+
+    @Test
+    void step_by_step_pauses_and_q_stops_the_drill_with_exit_64() {
+        Result result = drill("\nq\n");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
+        assertThat(result.out()).contains("step 2 of 6", "[Enter] next step, q to stop", "drill stopped by the facilitator.")
+                .doesNotContain("step 3 of 6", "incident report");
+        assertThat(scratch(result.out())).doesNotExist();
+    }
+
+    private static Path scratch(String out) {
+        Matcher folder = Pattern.compile("scratch folder (\\S+),").matcher(out);
+        assertThat(folder.find()).isTrue();
+        return Path.of(folder.group(1));
+    }
+}
