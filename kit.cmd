@@ -14,7 +14,7 @@ if defined JAVA_HOME if exist "%JAVA_HOME%\bin\java.exe" set "JAVA=%JAVA_HOME%\b
 if not defined JAVA for %%j in (java.exe) do if not "%%~$PATH:j"=="" set "JAVA=%%~$PATH:j"
 if defined JAVA goto have_java
 >&2 echo kit: no java found. Install a JDK 17 or newer (e.g. https://adoptium.net) and put it on the PATH or in JAVA_HOME.
-exit /b 2
+exit /b 64
 :have_java
 
 set "JAVA_SAYS="
@@ -26,7 +26,7 @@ if defined JVER for /f "delims=.-+_" %%m in ("%JVER%") do set "JMAJOR=%%m"
 if "%JMAJOR%"=="1" set "JMAJOR=8"
 if %JMAJOR% GEQ 17 goto java_ok
 >&2 echo kit: keysafe needs a JDK 17 or newer; %JAVA% says: %JAVA_SAYS%. Install one and set JAVA_HOME to it.
-exit /b 2
+exit /b 64
 :java_ok
 
 rem Build when the launcher's output is missing, or any pom.xml or source is newer than it.
@@ -48,7 +48,7 @@ if defined JAVA_HOME if exist "%JAVA_HOME%\bin\javac.exe" set "JAVAC_OK=1"
 if not defined JAVAC_OK for %%j in (javac.exe) do if not "%%~$PATH:j"=="" set "JAVAC_OK=1"
 if defined JAVAC_OK goto javac_ok
 >&2 echo kit: building the kit needs a JDK (javac), not only a Java runtime. Install a JDK 17+ and set JAVA_HOME.
-exit /b 2
+exit /b 64
 :javac_ok
 >&2 echo kit: building keysafe (%STALE%): mvnw.cmd -q -DskipTests package ...
 pushd "%ROOT%"
@@ -57,7 +57,7 @@ set "BUILD_RC=%ERRORLEVEL%"
 popd
 if "%BUILD_RC%"=="0" goto touch
 >&2 echo kit: the build failed (output above). Fix it, or run mvnw.cmd verify to see the tests.
-exit /b 2
+exit /b 64
 :touch
 rem A build that writes nothing new must not leave the check stale forever.
 copy /b "%STAMP%"+,, "%STAMP%" >nul
@@ -69,7 +69,7 @@ set "CP="
 if exist "%STAMP%" for /f "usebackq delims=" %%c in ("%STAMP%") do set "CP=%%c"
 if defined JAR if exist "%STAMP%" goto run
 >&2 echo kit: the launcher is not built: run mvnw.cmd -q -DskipTests package in %ROOT%.
-exit /b 2
+exit /b 64
 :run
 "%JAVA%" -Dkeysafe.home="%ROOT%" -cp "%JAR%;%CP%" dev.keysafe.workshop.Kit %*
 exit /b %ERRORLEVEL%

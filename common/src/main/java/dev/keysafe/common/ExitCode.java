@@ -12,7 +12,8 @@ package dev.keysafe.common;
  *  3  AUTH          OpenAI refused the key (401, 403)
  *  4  RATE_LIMITED  OpenAI rate-limited the call (429)
  *  5  UPSTREAM      OpenAI could not be reached or answered badly
- * 64  KIT_USAGE     ./kit itself was called wrongly: no or unknown command, module, option
+ * 64  KIT_USAGE     ./kit itself was called wrongly (no or unknown command, module, option)
+ *                 or cannot start (no JDK 17+, the build failed)
  * </pre>
  */
 public final class ExitCode {
@@ -31,7 +32,8 @@ public final class ExitCode {
     public static final int UPSTREAM = 5;
     /**
      * The launcher was called wrongly (no command, an unknown command, module or option, a module
-     * not built yet). 64 is {@code EX_USAGE} from BSD's sysexits.h; no module uses it.
+     * not built yet) or cannot start (no JDK 17+, the build failed). 64 is {@code EX_USAGE} from
+     * BSD's sysexits.h; no module uses it.
      */
     public static final int KIT_USAGE = 64;
 

@@ -70,7 +70,7 @@ class KitScriptIT {
         Run run = run(List.of(Fixtures.root().resolve("kit").toString(), "tour"),
                 Map.of("PATH", bin + ":/usr/bin:/bin"));
 
-        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.exitCode).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(run.err).contains("keysafe needs a JDK 17 or newer", "11.0.22", "JAVA_HOME").hasLineCount(1);
         assertThat(run.out).isEmpty();
     }
