@@ -1,14 +1,15 @@
 package dev.keysafe.workshop.tour;
 
+import dev.keysafe.testkit.AppLaunch;
+import dev.keysafe.testkit.AppRun;
 import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.Keysafe;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;
 import dev.keysafe.testkit.leaks.Finding;
-import dev.keysafe.testkit.run.LeakProbe;
 import dev.keysafe.testkit.run.LeakProbe.Probe;
+import dev.keysafe.testkit.run.LeakProbe;
 import dev.keysafe.testkit.run.ModuleLaunch;
-import dev.keysafe.testkit.run.ModuleRunner;
-import dev.keysafe.testkit.run.RunResult;
 import dev.keysafe.testkit.run.Scenario;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import dev.keysafe.workshop.Module;
@@ -122,7 +123,7 @@ final class ProgramTour {
         }
     }
 
-    private record DemoRun(RunResult result, List<Canary> keys, List<Finding> findings) {
+    private record DemoRun(AppRun result, List<Canary> keys, List<Finding> findings) {
     }
 
     private DemoRun demo(Module.Demo demo) {
@@ -131,10 +132,12 @@ final class ProgramTour {
             stub.reset();
             stub.acceptKeys(key.value());
             ModuleLaunch launch = demo.launch().launch(context);
-            if (!launch.env().containsKey("OPENAI_BASE_URL")) {
-                launch.env("OPENAI_BASE_URL", stub.baseUrl());
-            }
-            RunResult result = ModuleRunner.run(launch, workDir);
+            AppLaunch app = new Keysafe(key, stub).app(launch.mainClass()).withOwnLogging()
+                    .classpath(launch.classpath()).workingDir(workDir).args(launch.args().toArray(String[]::new))
+                    .jvmArgs(launch.jvmArgs().toArray(String[]::new));
+            launch.env().forEach(app::env);
+            launch.files().forEach(app::file);
+            AppRun result = app.run();
             List<Canary> keys = new ArrayList<>(List.of(key));
             keys.addAll(context.extraKeys());
             List<Finding> findings = new ArrayList<>();
@@ -148,12 +151,15 @@ final class ProgramTour {
     }
 
     /** Where {@code key} shows up in what one run printed, its command line and the files it wrote. */
-    private static List<Finding> outputFindings(Canary key, RunResult run) {
+    private static List<Finding> outputFindings(Canary key, AppRun run) {
         List<Finding> found = new ArrayList<>();
-        found.addAll(Detectors.inText(key, Channel.C1, "stdout", run.stdout()));
-        found.addAll(Detectors.inText(key, Channel.C7, "stderr (logs, SDK debug log, errors)", run.stderr()));
+        found.addAll(Detectors.inLines(key, Channel.C1, "stdout", run.stdout()));
+        found.addAll(Detectors.inLines(key, Channel.C7, "stderr", run.stderr()));
         found.addAll(Detectors.inCommandLine(key, run.commandLine()));
-        found.addAll(Detectors.inFiles(key, Channel.C13, run.filesWritten()));
+        for (Path file : run.filesWritten()) {
+            found.addAll(Detectors.inLines(key, Channel.C13, "file " + run.workingDir().relativize(file),
+                    Detectors.readLatin1(file)));
+        }
         return found;
     }
 
