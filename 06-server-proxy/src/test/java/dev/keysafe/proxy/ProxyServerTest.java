@@ -231,6 +231,30 @@ class ProxyServerTest {
     }
 
     @Test
+    void a_body_over_the_cap_or_not_one_json_object_is_refused_before_anything_goes_upstream() {
+        ClientTokens tokens = new ClientTokens(TokenStore.inMemory(), Clock.systemUTC());
+        String token = issue(tokens, "gpt-4o-mini");
+        ProxyConfig small = ProxyConfig.fromEnv(Map.of("OPENAI_BASE_URL", openai.stub().baseUrl(),
+                "PROXY_MAX_BODY_BYTES", "1024"));
+        Javalin app = ProxyServer.create(small, ServerKey.fixed(ApiKey.of(KEY.value())), tokens).start("127.0.0.1", 0);
+        try {
+            ObjectNode big = Json.object().put("model", "gpt-4o-mini");
+            big.putArray("messages").addObject().put("role", "user").put("content", "a".repeat(2_000));
+            HttpResponse<String> tooLarge = post(app, "/v1/chat/completions", token, Json.write(big));
+            HttpResponse<String> twice = post(app, "/v1/chat/completions", token,
+                    "{\"model\":\"gpt-4o-mini\",\"model\":\"gpt-4o\",\"messages\":[]}");
+
+            assertThat(tooLarge.statusCode()).isEqualTo(413);
+            assertThat(json(tooLarge).at("/error/code").asText()).isEqualTo("body_too_large");
+            assertThat(twice.statusCode()).as("a duplicated field, read strictly").isEqualTo(400);
+            assertThat(json(twice).at("/error/code").asText()).isEqualTo("malformed_json");
+            assertThat(openai.stub().journal()).isEmpty();
+        } finally {
+            app.stop();
+        }
+    }
+
+    @Test
     void an_extension_adds_routes_and_anything_else_is_a_404_with_no_detail() {
         ClientTokens tokens = new ClientTokens(TokenStore.inMemory(), Clock.systemUTC());
         Javalin app = start(tokens, ServerKey.fixed(ApiKey.of(KEY.value())), Guard.NONE,

@@ -5,8 +5,8 @@ import static dev.keysafe.proxy.app.TestProxy.chatStream;
 import static dev.keysafe.proxy.app.TestProxy.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keysafe.proxy.app.TestProxy;
 import dev.keysafe.common.ApiKey;
+import dev.keysafe.proxy.app.TestProxy;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;

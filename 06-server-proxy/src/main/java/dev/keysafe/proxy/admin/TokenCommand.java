@@ -1,8 +1,8 @@
 package dev.keysafe.proxy.admin;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keysafe.common.Json;
 import dev.keysafe.common.ExitCode;
+import dev.keysafe.common.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;

@@ -1,9 +1,9 @@
 package dev.keysafe.proxy.pages;
 
 import dev.keysafe.common.Json;
-import dev.keysafe.proxy.ClientTokens;
 import dev.keysafe.proxy.ClientTokens.Grant;
 import dev.keysafe.proxy.ClientTokens.Issued;
+import dev.keysafe.proxy.ClientTokens;
 import dev.keysafe.proxy.ProxyError;
 import dev.keysafe.proxy.store.Store;
 import io.javalin.config.JavalinConfig;

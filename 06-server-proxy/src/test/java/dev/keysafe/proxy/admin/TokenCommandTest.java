@@ -2,10 +2,10 @@ package dev.keysafe.proxy.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keysafe.common.ExitCode;
 import dev.keysafe.proxy.ClientTokens;
 import dev.keysafe.proxy.RecordingUpstream;
 import dev.keysafe.proxy.app.TestProxy;
-import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.run.Captured;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,8 @@ package dev.keysafe.proxy.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keysafe.proxy.store.ProxyDatabase;
 import dev.keysafe.common.ExitCode;
+import dev.keysafe.proxy.store.ProxyDatabase;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;

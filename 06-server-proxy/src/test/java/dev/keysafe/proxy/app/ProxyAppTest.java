@@ -5,13 +5,13 @@ import static dev.keysafe.proxy.app.TestProxy.chatStream;
 import static dev.keysafe.proxy.app.TestProxy.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keysafe.common.Sha256;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.keysafe.common.Fingerprint;
+import dev.keysafe.common.Sha256;
 import dev.keysafe.proxy.ClientToken;
 import dev.keysafe.proxy.ClientTokens;
 import dev.keysafe.proxy.monitor.Monitor;
 import dev.keysafe.proxy.store.Store;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import dev.keysafe.testkit.stub.OpenAiStubExtension;

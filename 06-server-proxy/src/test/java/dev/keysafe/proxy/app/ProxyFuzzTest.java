@@ -2,10 +2,9 @@ package dev.keysafe.proxy.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keysafe.common.Sha256;
-import dev.keysafe.proxy.ClientTokens;
-import dev.keysafe.proxy.LogCapture;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keysafe.common.Sha256;
+import dev.keysafe.proxy.LogCapture;
 import dev.keysafe.proxy.app.BadRequests.Caller;
 import dev.keysafe.proxy.app.BadRequests.Credentials;
 import dev.keysafe.proxy.app.BadRequests.Expect;

@@ -3,9 +3,9 @@ package dev.keysafe.proxy.key;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keysafe.common.ConfigException;
 import dev.keysafe.proxy.app.TestProxy;
 import dev.keysafe.proxy.store.Store;
-import dev.keysafe.common.ConfigException;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;

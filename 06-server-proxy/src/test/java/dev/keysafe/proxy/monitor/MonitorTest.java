@@ -2,12 +2,12 @@ package dev.keysafe.proxy.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keysafe.proxy.ClientToken;
-import dev.keysafe.proxy.RecordingUpstream;
-import dev.keysafe.proxy.store.Store;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.keysafe.proxy.ClientToken;
+import dev.keysafe.proxy.RecordingUpstream;
+import dev.keysafe.proxy.store.Store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

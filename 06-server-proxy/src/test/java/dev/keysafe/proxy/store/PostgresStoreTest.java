@@ -3,8 +3,8 @@ package dev.keysafe.proxy.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keysafe.proxy.app.TestProxy;
 import dev.keysafe.common.ConfigException;
+import dev.keysafe.proxy.app.TestProxy;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
