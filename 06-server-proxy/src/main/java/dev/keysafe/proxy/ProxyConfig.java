@@ -8,9 +8,8 @@ import java.util.Map;
 
 /**
  * The lesson's settings, read once from the environment and checked before anything starts: where
- * OpenAI is (OPENAI_BASE_URL), the largest body accepted (PROXY_MAX_BODY_BYTES) and how long OpenAI
- * may take to answer (PROXY_UPSTREAM_TIMEOUT_SECONDS). A wrong one stops the proxy with a message
- * naming it and the fix. Where to listen is the caller's: it starts the server.
+ * OpenAI is (OPENAI_BASE_URL), the largest body (PROXY_MAX_BODY_BYTES), how long OpenAI may take to
+ * answer (PROXY_UPSTREAM_TIMEOUT_SECONDS). Where to listen is the caller's, who starts the server.
  */
 public record ProxyConfig(URI upstreamBaseUrl, long maxBodyBytes, Duration upstreamTimeout) {
 

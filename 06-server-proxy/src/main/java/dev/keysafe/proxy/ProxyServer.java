@@ -67,6 +67,7 @@ public final class ProxyServer {
             javalin.routes.exception(StoreUnavailable.class, (e, ctx) -> answer(ctx, ProxyError.retryLater(503,
                     "store_unavailable", "The proxy's database is unreachable; try again shortly.",
                     StoreUnavailable.RETRY_AFTER_SECONDS)));
+            // A body that breaks off before its end is the client's failure, not the proxy's.
             javalin.routes.exception(IOException.class, (e, ctx) -> answer(ctx,
                     ProxyError.badRequest("unreadable_body", "The request body could not be read.")));
             // Javalin's own refusals (a body over its size cap, say), in the proxy's words.
