@@ -4,28 +4,15 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * What the proxy knows about one client token: who it is for, what it may do, and the SHA-256
- * hash of the secret (the secret itself is shown once, when it is issued, and never stored).
- * Deny by default: a token may use only the models listed, and an empty list means none.
- *
- * @param id          public identifier, used in admin routes and logs ({@code tok_...})
- * @param hash        SHA-256 of the secret, hex: what a presented token is looked up by
- * @param fingerprint the secret's last four characters ({@code ...abcd}), to tell tokens apart
- * @param kind        {@code client} (issued by an admin) or {@code session} (issued to the chat page)
+ * What the proxy knows about one client token: its {@code id} ({@code tok_...}, for admin routes and
+ * logs), {@code name} and {@code kind} ({@code client}, or the chat page's {@code session}); what it
+ * may do (deny by default: only the {@code models} listed, none when empty; a budget, rate and output
+ * cap a {@link Guard} holds it to); the SHA-256 {@code hash} of its secret, by which a presented token
+ * is found, and a {@code fingerprint} ({@code ...abcd}). The secret is shown once, never stored.
  */
-public record ClientToken(
-        String id,
-        String name,
-        String hash,
-        String fingerprint,
-        Set<String> models,
-        long budgetNanoUsd,
-        int rpm,
-        int maxTokens,
-        Instant createdAt,
-        Instant expiresAt,
-        boolean revoked,
-        String kind) {
+public record ClientToken(String id, String name, String hash, String fingerprint, Set<String> models,
+                          long budgetNanoUsd, int rpm, int maxTokens, Instant createdAt, Instant expiresAt,
+                          boolean revoked, String kind) {
 
     public ClientToken {
         models = Set.copyOf(models);
@@ -37,10 +24,5 @@ public record ClientToken(
 
     public boolean expiredAt(Instant now) {
         return !now.isBefore(expiresAt);
-    }
-
-    public ClientToken asRevoked() {
-        return new ClientToken(id, name, hash, fingerprint, models, budgetNanoUsd, rpm, maxTokens, createdAt,
-                expiresAt, true, kind);
     }
 }

@@ -7,10 +7,12 @@ package dev.keysafe.proxy;
  */
 public final class ProxyError extends RuntimeException {
 
-    private final int status;
-    private final String type;
-    private final String code;
-    private final long retryAfterSeconds;
+    /** The HTTP status, and OpenAI's error {@code type} and {@code code}. */
+    public final int status;
+    public final String type;
+    public final String code;
+    /** Seconds for {@code Retry-After}; 0 when the refusal is not worth retrying as it is. */
+    public final long retryAfterSeconds;
 
     private ProxyError(int status, String type, String code, String message, long retryAfterSeconds) {
         super(message, null, false, false);
@@ -30,32 +32,19 @@ public final class ProxyError extends RuntimeException {
                 Math.max(1, seconds));
     }
 
-    static ProxyError badRequest(String code, String message) {
+    public static ProxyError badRequest(String code, String message) {
         return of(400, "invalid_request_error", code, message);
     }
 
-    static ProxyError unauthorized(String message) {
+    public static ProxyError unauthorized(String message) {
         return of(401, "authentication_error", "invalid_token", message);
+    }
+
+    public static ProxyError notFound() {
+        return of(404, "not_found", "not_found", "Not found.");
     }
 
     static ProxyError badGateway(String code, String message) {
         return of(502, "upstream_error", code, message);
-    }
-
-    public int status() {
-        return status;
-    }
-
-    public String type() {
-        return type;
-    }
-
-    public String code() {
-        return code;
-    }
-
-    /** Seconds for {@code Retry-After}; 0 when the refusal is not worth retrying as it is. */
-    public long retryAfterSeconds() {
-        return retryAfterSeconds;
     }
 }

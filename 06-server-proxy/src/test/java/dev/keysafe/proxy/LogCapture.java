@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <p>The OpenAI stub's own loggers are left out: the stub is the upstream, and it is supposed to
  * see the key.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
     private static final List<String> UPSTREAM_LOGGERS = List.of("com.github.tomakehurst", "wiremock", "org.wiremock");
 
@@ -70,28 +70,28 @@ final class LogCapture implements AutoCloseable {
         root.addAppender(capture);
     }
 
-    static LogCapture everythingAtTrace() {
+    public static LogCapture everythingAtTrace() {
         return new LogCapture();
     }
 
     /** All events captured so far, one per line, with stack traces; the stub's own left out. */
-    String text() {
+    public String text() {
         return capture.lines.stream().filter(l -> UPSTREAM_LOGGERS.stream().noneMatch(l.logger()::startsWith))
                 .map(Line::text).collect(Collectors.joining("\n"));
     }
 
     /** Events of the proxy's own loggers only. */
-    String proxyText() {
+    public String proxyText() {
         return capture.lines.stream()
                 .filter(l -> l.logger().startsWith("dev.keysafe") || l.logger().startsWith("keysafe."))
                 .map(Line::text).collect(Collectors.joining("\n"));
     }
 
-    int size() {
+    public int size() {
         return capture.lines.size();
     }
 
-    void clear() {
+    public void clear() {
         capture.lines.clear();
     }
 

@@ -1,358 +1,274 @@
 package dev.keysafe.proxy;
 
-import static dev.keysafe.proxy.TestProxy.chat;
-import static dev.keysafe.proxy.TestProxy.chatStream;
-import static dev.keysafe.proxy.TestProxy.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keysafe.common.ApiKey;
+import dev.keysafe.common.Json;
+import dev.keysafe.proxy.ClientTokens.Grant;
+import dev.keysafe.proxy.Upstream.Route;
 import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.leaks.Channel;
+import dev.keysafe.testkit.leaks.Detectors;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import dev.keysafe.testkit.stub.OpenAiStubExtension;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The proxy's routes on the happy path, and the rules every client token lives by. */
+/**
+ * The lesson alone, as a reviewer copies it: {@link ProxyServer} with only its own defaults (tokens
+ * in memory, {@link Guard#NONE}, a fixed {@link ServerKey}) in front of the OpenAI stub; and the
+ * seams a deployment plugs into, each pinned by a small stand-in.
+ */
 class ProxyServerTest {
 
     static final Canary KEY = Canary.fresh();
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @RegisterExtension
     static final OpenAiStubExtension openai = OpenAiStubExtension.accepting(KEY.value());
 
-    TestProxy proxy;
-
-    @BeforeEach
-    void start() {
-        proxy = TestProxy.start(openai.stub().baseUrl(), KEY.value());
+    /** The lesson's server with {@code tokens}, {@code key}, {@code guard} and {@code extension}, started. */
+    private static Javalin start(ClientTokens tokens, ServerKey key, Guard guard, Consumer<JavalinConfig> extension) {
+        ProxyConfig config = ProxyConfig.fromEnv(Map.of("OPENAI_BASE_URL", openai.stub().baseUrl()));
+        return ProxyServer.create(config, key, tokens, guard, extension).start("127.0.0.1", 0);
     }
 
-    @AfterEach
-    void stop() {
-        proxy.close();
+    private static String issue(ClientTokens tokens, String... models) {
+        return tokens.issue(new Grant("lesson", Set.of(models), 0, 60, 64, Duration.ofHours(1), "client")).secret();
     }
 
-    @Test
-    void chat_completion_is_answered_with_the_servers_key_and_never_the_client_token() {
-        String token = proxy.issue("gpt-4o-mini");
-
-        HttpResponse<String> answer = proxy.post("/v1/chat/completions", token, chat("gpt-4o-mini"));
-
-        assertThat(answer.statusCode()).isEqualTo(200);
-        assertThat(json(answer).at("/choices/0/message/content").asText()).isEqualTo(OpenAiStub.ANSWER);
-        assertThat(openai.stub().bearerTokens()).containsExactly(KEY.value());
-    }
-
-    @Test
-    void streamed_chat_completion_arrives_as_server_sent_events_with_the_whole_answer() {
-        String token = proxy.issue("gpt-4o-mini");
-
-        HttpResponse<String> answer = proxy.post("/v1/chat/completions", token, chatStream("gpt-4o-mini"));
-
-        assertThat(answer.statusCode()).isEqualTo(200);
-        assertThat(answer.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
-        StringBuilder text = new StringBuilder();
-        answer.body().lines().filter(l -> l.startsWith("data: {")).forEach(l -> {
-            JsonNode delta = parse(l.substring(6)).at("/choices/0/delta/content");
-            if (!delta.isMissingNode()) {
-                text.append(delta.asText());
-            }
-        });
-        assertThat(text.toString()).isEqualTo(OpenAiStub.ANSWER);
-        assertThat(answer.body()).contains("data: [DONE]");
-    }
-
-    @Test
-    void responses_route_is_answered() {
-        String token = proxy.issue("gpt-4o-mini");
-
-        HttpResponse<String> answer = proxy.post("/v1/responses", token,
-                "{\"model\":\"gpt-4o-mini\",\"input\":\"hello\"}");
-
-        assertThat(answer.statusCode()).isEqualTo(200);
-        assertThat(answer.body()).contains(OpenAiStub.ANSWER);
-    }
-
-    @Test
-    void models_lists_only_what_the_token_may_use() {
-        String token = proxy.issue("gpt-4o-mini", "gpt-4.1-mini");
-
-        HttpResponse<String> models = proxy.get("/v1/models", token);
-
-        assertThat(models.statusCode()).isEqualTo(200);
-        assertThat(json(models).findValuesAsText("id")).containsExactly("gpt-4.1-mini", "gpt-4o-mini");
-        assertThat(openai.stub().journal()).isEmpty();
-    }
-
-    @Test
-    void a_token_with_no_models_may_use_none() {
-        String token = proxy.issue(new String[0]);
-
-        HttpResponse<String> refused = proxy.post("/v1/chat/completions", token, chat("gpt-4o-mini"));
-
-        assertThat(refused.statusCode()).isEqualTo(403);
-        assertThat(json(proxy.get("/v1/models", token)).path("data")).isEmpty();
-        assertThat(openai.stub().journal()).isEmpty();
-    }
-
-    @Test
-    void a_model_not_granted_is_refused_before_anything_goes_upstream() {
-        String token = proxy.issue("gpt-4o-mini");
-
-        HttpResponse<String> refused = proxy.post("/v1/chat/completions", token, chat("gpt-4o"));
-
-        assertThat(refused.statusCode()).isEqualTo(403);
-        assertThat(json(refused).at("/error/code").asText()).isEqualTo("model_not_allowed");
-        assertThat(openai.stub().journal()).isEmpty();
-    }
-
-    @Test
-    void max_tokens_over_the_tokens_cap_is_refused_and_a_missing_one_is_filled_in() {
-        String token = proxy.issue("test", List.of("gpt-4o-mini"), "5", 100, 50);
-
-        HttpResponse<String> over = proxy.post("/v1/chat/completions", token,
-                "{\"model\":\"gpt-4o-mini\",\"max_tokens\":51,\"messages\":[]}");
-        HttpResponse<String> within = proxy.post("/v1/chat/completions", token, chat("gpt-4o-mini"));
-
-        assertThat(over.statusCode()).isEqualTo(400);
-        assertThat(json(over).at("/error/code").asText()).isEqualTo("max_tokens_over_cap");
-        assertThat(within.statusCode()).isEqualTo(200);
-        assertThat(openai.stub().journal()).hasSize(1);
-    }
-
-    @Test
-    void token_is_shown_once_stored_as_a_hash_and_listed_without_secrets() {
-        String token = proxy.issue("gpt-4o-mini");
-
-        HttpResponse<String> list = proxy.get("/admin/tokens", proxy.adminToken);
-
-        assertThat(list.statusCode()).isEqualTo(200);
-        assertThat(json(list).path("data")).hasSize(1);
-        assertThat(list.body()).doesNotContain(token).doesNotContain(ClientTokens.hash(token))
-                .contains(ClientTokens.fingerprint(token));
-        ClientToken stored = proxy.store.tokens().get(0);
-        assertThat(stored.hash()).isEqualTo(ClientTokens.hash(token));
-        assertThat(stored.toString()).doesNotContain(token);
-    }
-
-    @Test
-    void a_revoked_token_is_refused_on_its_next_request() {
-        String token = proxy.issue("gpt-4o-mini");
-        assertThat(proxy.post("/v1/chat/completions", token, chat("gpt-4o-mini")).statusCode()).isEqualTo(200);
-        String id = proxy.store.tokens().get(0).id();
-
-        HttpResponse<String> revoked = proxy.delete("/admin/tokens/" + id, proxy.adminToken);
-        HttpResponse<String> after = proxy.post("/v1/chat/completions", token, chat("gpt-4o-mini"));
-
-        assertThat(revoked.statusCode()).isEqualTo(204);
-        assertThat(after.statusCode()).isEqualTo(401);
-        assertThat(openai.stub().journal()).hasSize(1);
-        assertThat(proxy.delete("/admin/tokens/" + id.replace('a', 'b') + "0", proxy.adminToken).statusCode())
-                .isEqualTo(404);
-    }
-
-    @Test
-    void an_expired_token_is_refused() {
-        String expired = proxy.issue("gpt-4o-mini");
-        ClientToken stored = proxy.store.tokens().get(0);
-        proxy.store.addToken(new ClientToken(stored.id(), stored.name(), stored.hash(), stored.fingerprint(),
-                stored.models(), stored.budgetNanoUsd(), stored.rpm(), stored.maxTokens(), stored.createdAt(),
-                java.time.Instant.now().minusSeconds(1), false, stored.kind()));
-
-        HttpResponse<String> refused = proxy.post("/v1/chat/completions", expired, chat("gpt-4o-mini"));
-
-        assertThat(refused.statusCode()).isEqualTo(401);
-        assertThat(json(refused).at("/error/message").asText()).contains("expired");
-        assertThat(openai.stub().journal()).isEmpty();
-    }
-
-    @Test
-    void token_creation_refuses_unknown_models_fields_and_bad_numbers() {
-        List<String> bad = List.of(
-                "{\"name\":\"x\",\"models\":[\"not-a-model\"],\"budget_usd\":1}",
-                "{\"name\":\"x\",\"models\":[],\"budget_usd\":-1}",
-                "{\"name\":\"x\",\"models\":[]}",
-                "{\"name\":\"\",\"models\":[],\"budget_usd\":1}",
-                "{\"name\":\"x\",\"models\":[],\"budget_usd\":1,\"rpm\":0}",
-                "{\"name\":\"x\",\"models\":[],\"budget_usd\":1,\"admin\":true}",
-                "[1,2]",
-                "{not json");
-
-        for (String body : bad) {
-            assertThat(proxy.post("/admin/tokens", proxy.adminToken, body).statusCode()).as(body).isEqualTo(400);
-        }
-        assertThat(proxy.store.tokens()).isEmpty();
-    }
-
-    @Test
-    void client_tokens_and_guessed_keys_cannot_reach_admin_routes() {
-        String client = proxy.issue("gpt-4o-mini");
-        List<String> bearers = java.util.Arrays.asList(client, KEY.value(), proxy.adminToken + "x", null);
-
-        for (String bearer : bearers) {
-            assertThat(proxy.get("/admin/tokens", bearer).statusCode()).isEqualTo(401);
-            assertThat(proxy.get("/admin/usage", bearer).statusCode()).isEqualTo(401);
-            assertThat(proxy.get("/admin/audit", bearer).statusCode()).isEqualTo(401);
-            assertThat(proxy.post("/admin/tokens", bearer, "{}").statusCode()).isEqualTo(401);
-            assertThat(proxy.post("/admin/rotate", bearer, "").statusCode()).isEqualTo(401);
-            assertThat(proxy.delete("/admin/tokens/tok_0000000000000000", bearer).statusCode()).isEqualTo(401);
-        }
-        assertThat(proxy.store.auditLog(100)).extracting(Store.AuditEvent::action).contains("admin.denied");
-    }
-
-    @Test
-    void the_admin_token_is_not_a_client_token() {
-        HttpResponse<String> refused = proxy.post("/v1/chat/completions", proxy.adminToken, chat("gpt-4o-mini"));
-
-        assertThat(refused.statusCode()).isEqualTo(401);
-        assertThat(openai.stub().journal()).isEmpty();
-    }
-
-    @Test
-    void admin_actions_are_audited_with_fingerprints_only() {
-        String token = proxy.issue("gpt-4o-mini");
-        String id = proxy.store.tokens().get(0).id();
-        proxy.delete("/admin/tokens/" + id, proxy.adminToken);
-
-        HttpResponse<String> audit = proxy.get("/admin/audit", proxy.adminToken);
-
-        assertThat(json(audit).findValuesAsText("action")).containsSubsequence("token.create", "token.revoke");
-        assertThat(audit.body()).contains(ClientTokens.fingerprint(token)).doesNotContain(token)
-                .doesNotContain(proxy.adminToken);
-    }
-
-    @Test
-    void usage_ledger_counts_requests_tokens_and_cost_per_token() {
-        String token = proxy.issue("gpt-4o-mini");
-        proxy.post("/v1/chat/completions", token, chat("gpt-4o-mini"));
-        proxy.post("/v1/chat/completions", token, chatStream("gpt-4o-mini"));
-
-        JsonNode usage = json(proxy.get("/admin/usage", proxy.adminToken)).path("data").get(0);
-
-        assertThat(usage.path("requests").asLong()).isEqualTo(2);
-        assertThat(usage.path("prompt_tokens").asLong()).isEqualTo(2L * OpenAiStub.PROMPT_TOKENS);
-        assertThat(usage.path("completion_tokens").asLong()).isEqualTo(2L * OpenAiStub.COMPLETION_TOKENS);
-        // 2 x (12 x 150 + 9 x 600) nano-dollars at gpt-4o-mini's listed price
-        assertThat(usage.path("cost_usd").decimalValue()).isEqualByComparingTo("0.0000144");
-        assertThat(usage.path("spent_usd").decimalValue()).isEqualByComparingTo("0.0000144");
-        assertThat(usage.path("reserved_usd").decimalValue()).isEqualByComparingTo("0");
-        assertThat(usage.path("requests_per_minute")).hasSize(Monitor.KEPT_MINUTES);
-        assertThat(usage.path("last_used").asText()).isNotBlank();
-    }
-
-    @Test
-    void unknown_routes_are_404_with_no_detail() {
-        for (String path : List.of("/nope", "/v1/embeddings", "/v1/chat/completions/x", "/admin/tokens/x/y")) {
-            HttpResponse<String> missing = proxy.get(path, null);
-            assertThat(missing.statusCode()).as(path).isEqualTo(404);
-            assertThat(missing.body()).as(path).doesNotContain(path).contains("Not found.");
-        }
-    }
-
-    @Test
-    void every_answer_carries_the_security_headers() {
-        for (HttpResponse<String> answer : List.of(proxy.get("/", null), proxy.get("/nope", null),
-                proxy.get("/v1/models", null))) {
-            assertThat(answer.headers().firstValue("Content-Security-Policy").orElse(""))
-                    .contains("default-src 'none'").contains("script-src 'self'").contains("frame-ancestors 'none'");
-            assertThat(answer.headers().firstValue("Cache-Control")).hasValue("no-store");
-            assertThat(answer.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
-            assertThat(answer.headers().firstValue("X-Frame-Options")).hasValue("DENY");
-            assertThat(answer.headers().firstValue("Server")).isEmpty();
-        }
-    }
-
-    @Test
-    void cors_is_closed_unless_an_origin_is_configured() {
-        var preflight = proxy.request("/v1/chat/completions", null).method("OPTIONS",
-                java.net.http.HttpRequest.BodyPublishers.noBody()).header("Origin", "https://evil.example")
-                .header("Access-Control-Request-Method", "POST").build();
-
-        HttpResponse<String> closed = proxy.send(preflight);
-        HttpResponse<String> simple = proxy.send(proxy.request("/v1/models", "x").header("Origin",
-                "https://evil.example").GET().build());
-
-        assertThat(closed.statusCode()).isEqualTo(404);
-        assertThat(closed.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
-        assertThat(simple.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
-    }
-
-    @Test
-    void cors_answers_the_configured_origin_only() {
-        try (TestProxy open = TestProxy.start(openai.stub().baseUrl(), () -> dev.keysafe.common.ApiKey.of(KEY.value()),
-                Map.of("PROXY_CORS_ORIGIN", "https://app.example"), c -> c)) {
-            var good = open.request("/v1/chat/completions", null).method("OPTIONS",
-                    java.net.http.HttpRequest.BodyPublishers.noBody()).header("Origin", "https://app.example").build();
-            var bad = open.request("/v1/chat/completions", null).method("OPTIONS",
-                    java.net.http.HttpRequest.BodyPublishers.noBody()).header("Origin", "https://evil.example").build();
-
-            HttpResponse<String> allowed = open.send(good);
-            HttpResponse<String> refused = open.send(bad);
-
-            assertThat(allowed.statusCode()).isEqualTo(204);
-            assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
-            assertThat(refused.statusCode()).isEqualTo(404);
-            assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
-        }
-    }
-
-    @Test
-    void pages_are_served_and_a_session_token_is_short_lived_and_narrow() {
-        HttpResponse<String> page = proxy.get("/", null);
-        HttpResponse<String> session = proxy.post("/session", null, "");
-
-        assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.body()).contains("<script src=\"/chat.js\"></script>");
-        assertThat(proxy.get("/admin", null).body()).contains("/admin.js");
-        assertThat(session.statusCode()).isEqualTo(201);
-        String token = json(session).path("token").asText();
-        assertThat(token).startsWith(ClientTokens.PREFIX);
-        assertThat(json(session).path("expires_in").asLong()).isLessThanOrEqualTo(600);
-        ClientToken stored = proxy.store.tokens().get(0);
-        assertThat(stored.kind()).isEqualTo("session");
-        assertThat(stored.models()).containsExactly("gpt-4o-mini");
-        assertThat(proxy.post("/v1/chat/completions", token, chat("gpt-4o-mini")).statusCode()).isEqualTo(200);
-        assertThat(proxy.post("/v1/chat/completions", token, chat("gpt-4o")).statusCode()).isEqualTo(403);
-        assertThat(proxy.get("/admin/tokens", token).statusCode()).isEqualTo(401);
-    }
-
-    @Test
-    void rate_limit_answers_429_with_retry_after() {
-        String token = proxy.issue("test", List.of("gpt-4o-mini"), "5", 2, 64);
-
-        int first = proxy.post("/v1/chat/completions", token, chat("gpt-4o-mini")).statusCode();
-        int second = proxy.post("/v1/chat/completions", token, chat("gpt-4o-mini")).statusCode();
-        HttpResponse<String> third = proxy.post("/v1/chat/completions", token, chat("gpt-4o-mini"));
-
-        assertThat(List.of(first, second)).containsOnly(200);
-        assertThat(third.statusCode()).isEqualTo(429);
-        assertThat(third.headers().firstValue("Retry-After").map(Long::parseLong).orElse(0L)).isBetween(1L, 60L);
-        assertThat(json(third).at("/error/code").asText()).isEqualTo("rate_limited");
-        assertThat(openai.stub().journal()).hasSize(2);
-    }
-
-    @Test
-    void a_request_the_budget_cannot_cover_is_refused_with_the_reason() {
-        String token = proxy.issue("test", List.of("gpt-4o-mini"), "0.00001", 100, 64);
-
-        HttpResponse<String> refused = proxy.post("/v1/chat/completions", token, chat("gpt-4o-mini"));
-
-        assertThat(refused.statusCode()).isEqualTo(429);
-        assertThat(json(refused).at("/error/code").asText()).isEqualTo("budget_exceeded");
-        assertThat(json(refused).at("/error/message").asText()).contains("budget");
-        assertThat(openai.stub().journal()).isEmpty();
-    }
-
-    private static JsonNode parse(String text) {
+    private static HttpResponse<String> post(Javalin app, String path, String bearer, String body) {
         try {
-            return TestProxy.JSON.readTree(text);
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+                    .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode json(HttpResponse<String> answer) {
+        try {
+            return Json.read(answer.body());
+        } catch (Json.Malformed e) {
+            throw new AssertionError("not JSON (HTTP " + answer.statusCode() + ")");
+        }
+    }
+
+    private static String chat(String model) {
+        ObjectNode body = Json.object().put("model", model);
+        body.putArray("messages").addObject().put("role", "user").put("content", "hello");
+        return Json.write(body);
+    }
+
+    @Test
+    void the_lesson_alone_answers_with_the_servers_key_and_never_sends_the_client_token() {
+        ClientTokens tokens = new ClientTokens(TokenStore.inMemory(), Clock.systemUTC());
+        String token = issue(tokens, "gpt-4o-mini");
+        Javalin app = ProxyServer.create(ProxyConfig.fromEnv(Map.of("OPENAI_BASE_URL", openai.stub().baseUrl())),
+                ServerKey.fixed(ApiKey.of(KEY.value())), tokens).start("127.0.0.1", 0);
+        try {
+            HttpResponse<String> answer = post(app, "/v1/chat/completions", token, chat("gpt-4o-mini"));
+            HttpResponse<String> otherModel = post(app, "/v1/chat/completions", token, chat("gpt-4o"));
+            HttpResponse<String> unknown = post(app, "/v1/chat/completions", "ksp-never-issued", chat("gpt-4o-mini"));
+
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(json(answer).at("/choices/0/message/content").asText()).isEqualTo(OpenAiStub.ANSWER);
+            assertThat(otherModel.statusCode()).isEqualTo(403);
+            assertThat(unknown.statusCode()).isEqualTo(401);
+            assertThat(openai.stub().bearerTokens()).containsExactly(KEY.value());
+        } finally {
+            app.stop();
+        }
+    }
+
+    @Test
+    void the_lesson_alone_scrubs_openais_401_and_tells_the_key_it_was_refused() {
+        openai.stub().acceptOnly(Canary.fresh().value());
+        List<String> refusals = new CopyOnWriteArrayList<>();
+        ServerKey key = new ServerKey() {
+            @Override
+            public ApiKey current() {
+                return ApiKey.of(KEY.value());
+            }
+
+            @Override
+            public void refused(ApiKey refused, int status) {
+                refusals.add(refused.fingerprint() + " " + status);
+            }
+        };
+        ClientTokens tokens = new ClientTokens(TokenStore.inMemory(), Clock.systemUTC());
+        Javalin app = start(tokens, key, Guard.NONE, javalin -> { });
+        try {
+            HttpResponse<String> answer = post(app, "/v1/chat/completions", issue(tokens, "gpt-4o-mini"),
+                    chat("gpt-4o-mini"));
+
+            assertThat(answer.statusCode()).isEqualTo(502);
+            assertThat(json(answer).at("/error/code").asText()).isEqualTo("upstream_auth");
+            assertThat(json(answer).at("/error/message").asText()).startsWith("The proxy could not authenticate");
+            assertThat(Detectors.inText(KEY, Channel.C1, "response", answer.headers().map() + answer.body())).isEmpty();
+            assertThat(refusals).containsExactly(KEY.fingerprint() + " 401");
+            assertThat(openai.stub().bearerTokens()).as("no replacement, so no retry").containsExactly(KEY.value());
+        } finally {
+            app.stop();
+        }
+    }
+
+    @Test
+    void a_store_that_cannot_answer_is_a_503_with_retry_after_and_nothing_goes_upstream() {
+        TokenStore down = new TokenStore() {
+            @Override
+            public void addToken(ClientToken token) {
+                throw new StoreUnavailable();
+            }
+
+            @Override
+            public Optional<ClientToken> tokenByHash(String hash) {
+                throw new StoreUnavailable();
+            }
+        };
+        Javalin app = start(new ClientTokens(down, Clock.systemUTC()), ServerKey.fixed(ApiKey.of(KEY.value())),
+                Guard.NONE, javalin -> { });
+        try {
+            HttpResponse<String> answer = post(app, "/v1/chat/completions", "ksp-anything", chat("gpt-4o-mini"));
+
+            assertThat(answer.statusCode()).isEqualTo(503);
+            assertThat(answer.headers().firstValue("Retry-After")).hasValue(String.valueOf(StoreUnavailable.RETRY_AFTER_SECONDS));
+            assertThat(json(answer).at("/error/code").asText()).isEqualTo("store_unavailable");
+            assertThat(answer.body()).doesNotContain("Exception").doesNotContain("at dev.");
+            assertThat(openai.stub().journal()).isEmpty();
+        } finally {
+            app.stop();
+        }
+    }
+
+    @Test
+    void the_guard_admits_before_the_body_reserves_after_the_checks_and_settles_with_what_was_relayed() {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        Guard guard = new Guard() {
+            @Override
+            public void admit(ClientToken token) {
+                calls.add("admit " + token.name());
+            }
+
+            @Override
+            public Reservation reserve(Route route, ClientToken token, ObjectNode body) {
+                calls.add("reserve " + route + " " + body.path("model").asText());
+                return new Reservation() {
+                    @Override
+                    public void relayed(byte[] bytes, int length) {
+                        calls.add("relayed " + (length > 0));
+                    }
+
+                    @Override
+                    public void settle(int status) {
+                        calls.add("settle " + status);
+                    }
+                };
+            }
+        };
+        ClientTokens tokens = new ClientTokens(TokenStore.inMemory(), Clock.systemUTC());
+        String token = issue(tokens, "gpt-4o-mini");
+        Javalin app = start(tokens, ServerKey.fixed(ApiKey.of(KEY.value())), guard, javalin -> { });
+        try {
+            HttpResponse<String> answered = post(app, "/v1/chat/completions", token, chat("gpt-4o-mini"));
+            HttpResponse<String> redirected = post(app, "/v1/chat/completions", token,
+                    "{\"model\":\"gpt-4o-mini\",\"base_url\":\"http://127.0.0.1:1/v1\",\"messages\":[]}");
+
+            assertThat(answered.statusCode()).isEqualTo(200);
+            assertThat(redirected.statusCode()).isEqualTo(400);
+            assertThat(json(redirected).at("/error/code").asText()).isEqualTo("field_not_allowed");
+            assertThat(calls).containsExactly("admit lesson", "reserve CHAT_COMPLETIONS gpt-4o-mini", "relayed true",
+                    "settle 200", "admit lesson");
+            assertThat(openai.stub().journal()).hasSize(1);
+        } finally {
+            app.stop();
+        }
+    }
+
+    @Test
+    void a_guards_refusal_is_the_clients_answer_and_nothing_goes_upstream() {
+        Guard closed = new Guard() {
+            @Override
+            public void admit(ClientToken token) {
+                throw ProxyError.retryLater(429, "rate_limited", "Slow down.", 3);
+            }
+        };
+        ClientTokens tokens = new ClientTokens(TokenStore.inMemory(), Clock.systemUTC());
+        Javalin app = start(tokens, ServerKey.fixed(ApiKey.of(KEY.value())), closed, javalin -> { });
+        try {
+            HttpResponse<String> refused = post(app, "/v1/chat/completions", issue(tokens, "gpt-4o-mini"),
+                    chat("gpt-4o-mini"));
+
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("Retry-After")).hasValue("3");
+            assertThat(json(refused).at("/error/message").asText()).isEqualTo("Slow down.");
+            assertThat(openai.stub().journal()).isEmpty();
+        } finally {
+            app.stop();
+        }
+    }
+
+    @Test
+    void a_body_over_the_cap_or_not_one_json_object_is_refused_before_anything_goes_upstream() {
+        ClientTokens tokens = new ClientTokens(TokenStore.inMemory(), Clock.systemUTC());
+        String token = issue(tokens, "gpt-4o-mini");
+        ProxyConfig small = ProxyConfig.fromEnv(Map.of("OPENAI_BASE_URL", openai.stub().baseUrl(),
+                "PROXY_MAX_BODY_BYTES", "1024"));
+        Javalin app = ProxyServer.create(small, ServerKey.fixed(ApiKey.of(KEY.value())), tokens).start("127.0.0.1", 0);
+        try {
+            ObjectNode big = Json.object().put("model", "gpt-4o-mini");
+            big.putArray("messages").addObject().put("role", "user").put("content", "a".repeat(2_000));
+            HttpResponse<String> tooLarge = post(app, "/v1/chat/completions", token, Json.write(big));
+            HttpResponse<String> twice = post(app, "/v1/chat/completions", token,
+                    "{\"model\":\"gpt-4o-mini\",\"model\":\"gpt-4o\",\"messages\":[]}");
+
+            assertThat(tooLarge.statusCode()).isEqualTo(413);
+            assertThat(json(tooLarge).at("/error/code").asText()).isEqualTo("body_too_large");
+            assertThat(twice.statusCode()).as("a duplicated field, read strictly").isEqualTo(400);
+            assertThat(json(twice).at("/error/code").asText()).isEqualTo("malformed_json");
+            assertThat(openai.stub().journal()).isEmpty();
+        } finally {
+            app.stop();
+        }
+    }
+
+    @Test
+    void an_extension_adds_routes_and_anything_else_is_a_404_with_no_detail() {
+        ClientTokens tokens = new ClientTokens(TokenStore.inMemory(), Clock.systemUTC());
+        Javalin app = start(tokens, ServerKey.fixed(ApiKey.of(KEY.value())), Guard.NONE,
+                javalin -> javalin.routes.post("/ping", ctx -> ctx.result("pong")));
+        try {
+            HttpResponse<String> added = post(app, "/ping", "x", "");
+            HttpResponse<String> missing = post(app, "/admin/tokens", "x", "{}");
+
+            assertThat(added.body()).isEqualTo("pong");
+            assertThat(added.headers().firstValue("Content-Security-Policy").orElse("")).contains("default-src 'none'");
+            assertThat(missing.statusCode()).isEqualTo(404);
+            assertThat(json(missing).at("/error/message").asText()).isEqualTo("Not found.");
+        } finally {
+            app.stop();
         }
     }
 }

@@ -1,8 +1,11 @@
 package dev.keysafe.proxy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.keysafe.common.Json;
+import dev.keysafe.testkit.Canary;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -17,22 +20,22 @@ import java.util.concurrent.Executors;
  * A tiny upstream on 127.0.0.1 for what the shared stub does not show: every header and body the
  * proxy sent, and whether a slow stream was cut off from the proxy's side (the proxy cancelled).
  */
-final class RecordingUpstream implements AutoCloseable {
+public final class RecordingUpstream implements AutoCloseable {
 
     /** One request as received. */
-    record Received(String path, Headers headers, String body) {
-        String bearer() {
+    public record Received(String path, Headers headers, String body) {
+        public String bearer() {
             return String.valueOf(headers.getFirst("Authorization")).replace("Bearer ", "");
         }
     }
 
     private final HttpServer server;
-    final List<Received> received = new CopyOnWriteArrayList<>();
+    public final List<Received> received = new CopyOnWriteArrayList<>();
     /** Counted down when a slow stream's write fails: the proxy closed the connection. */
-    final CountDownLatch streamCancelled = new CountDownLatch(1);
-    volatile int chunksWritten;
+    public final CountDownLatch streamCancelled = new CountDownLatch(1);
+    public volatile int chunksWritten;
     /** When not empty, only these keys are accepted; any other gets a 401 that echoes it, as OpenAI's does. */
-    final java.util.Set<String> validKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    public final java.util.Set<String> validKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private RecordingUpstream(HttpServer server) {
         this.server = server;
@@ -42,7 +45,7 @@ final class RecordingUpstream implements AutoCloseable {
      * Starts it. {@code slowStream}: a streamed request gets a chunk every {@code every}, for up to
      * 200 chunks; otherwise every request gets a small chat completion.
      */
-    static RecordingUpstream start(boolean slowStream, Duration every) throws IOException {
+    public static RecordingUpstream start(boolean slowStream, Duration every) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newCachedThreadPool());
         RecordingUpstream upstream = new RecordingUpstream(server);
@@ -51,7 +54,7 @@ final class RecordingUpstream implements AutoCloseable {
         return upstream;
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
@@ -60,9 +63,10 @@ final class RecordingUpstream implements AutoCloseable {
         received.add(new Received(exchange.getRequestURI().getPath(), exchange.getRequestHeaders(), body));
         String bearer = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")).replace("Bearer ", "");
         if (!validKeys.isEmpty() && !validKeys.contains(bearer)) {
-            byte[] refusal = ("{\"error\":{\"message\":\"Incorrect API key provided: "
-                    + dev.keysafe.testkit.Canary.mask(bearer) + "\",\"code\":\"invalid_api_key\"}}")
-                    .getBytes(StandardCharsets.UTF_8);
+            ObjectNode error = Json.object();
+            error.putObject("error").put("message", "Incorrect API key provided: " + Canary.mask(bearer))
+                    .put("code", "invalid_api_key");
+            byte[] refusal = Json.write(error).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(401, refusal.length);
             exchange.getResponseBody().write(refusal);
@@ -75,8 +79,9 @@ final class RecordingUpstream implements AutoCloseable {
             OutputStream out = exchange.getResponseBody();
             try {
                 for (int i = 0; i < 200; i++) {
-                    out.write(("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"w" + i + " \"}}]}\n\n")
-                            .getBytes(StandardCharsets.UTF_8));
+                    ObjectNode chunk = Json.object();
+                    chunk.putArray("choices").addObject().put("index", 0).putObject("delta").put("content", "w" + i + " ");
+                    out.write(("data: " + Json.write(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
                     out.flush();
                     chunksWritten++;
                     Thread.sleep(every.toMillis());

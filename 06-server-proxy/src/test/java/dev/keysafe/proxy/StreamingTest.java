@@ -2,6 +2,8 @@ package dev.keysafe.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keysafe.proxy.app.TestProxy;
+import dev.keysafe.proxy.store.Store;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -1,11 +1,12 @@
 package dev.keysafe.proxy;
 
-import static dev.keysafe.proxy.TestProxy.chat;
-import static dev.keysafe.proxy.TestProxy.chatStream;
-import static dev.keysafe.proxy.TestProxy.json;
+import static dev.keysafe.proxy.app.TestProxy.chat;
+import static dev.keysafe.proxy.app.TestProxy.chatStream;
+import static dev.keysafe.proxy.app.TestProxy.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keysafe.common.ApiKey;
+import dev.keysafe.proxy.app.TestProxy;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;

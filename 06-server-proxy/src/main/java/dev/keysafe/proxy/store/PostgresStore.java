@@ -1,0 +1,336 @@
+package dev.keysafe.proxy.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.keysafe.common.ConfigException;
+import dev.keysafe.proxy.ClientToken;
+import dev.keysafe.proxy.StoreUnavailable;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
+import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
+import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Store} that several proxy instances share: PostgreSQL, reached through a HikariCP
+ * pool, its schema created and migrated by Flyway at start-up ({@code db/migration}). The rules
+ * that guard money and rate hold in the database, so they hold across any number of instances:
+ * a reservation is one conditional {@code UPDATE}, rate limits are Bucket4j buckets in a table
+ * (locked row by row), and a revocation is read on every request (no cache).
+ *
+ * <p>Fail closed: while the database cannot be reached, every method throws
+ * {@link StoreUnavailable} (never "allow"), and one WARN line marks the outage's start and one its
+ * end. The pool reconnects by itself when the database is back.
+ */
+public final class PostgresStore implements Store {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
+    private static final String TOKEN_COLUMNS = "id, name, token_hash, fingerprint, models, rpm, max_tokens, "
+            + "created_at, expires_at, revoked, kind, limit_nano_usd FROM client_tokens JOIN budgets ON token_id = id";
+    /** Idle rate-limit buckets are deleted in batches this size, every this many admissions. */
+    private static final int CLEANUP_BATCH = 100;
+    private static final int CLEANUP_EVERY = 1_000;
+
+    private final HikariDataSource pool;
+    private final PostgreSQLSelectForUpdateBasedProxyManager<String> buckets;
+    private final AtomicBoolean reachable = new AtomicBoolean(true);
+    private final AtomicLong admissions = new AtomicLong();
+
+    private PostgresStore(HikariDataSource pool) {
+        this.pool = pool;
+        this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(pool)
+                .primaryKeyMapper(PrimaryKeyMapper.STRING)
+                .table("rate_buckets")
+                // A bucket unused for a minute is full again: its row can go.
+                .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ZERO))
+                .build();
+    }
+
+    /**
+     * Opens the database in {@code settings}: a pool, the schema migrated to the latest version.
+     *
+     * @throws ConfigException when it cannot be reached, refuses the login, or cannot be migrated
+     */
+    static PostgresStore open(StoreSettings settings) {
+        return new PostgresStore(PostgresSetup.pool(settings));
+    }
+
+    // --- client tokens ---
+
+    @Override
+    public void addToken(ClientToken token) {
+        run(connection -> {
+            connection.setAutoCommit(false);
+            try (PreparedStatement insert = prepare(connection, "INSERT INTO client_tokens (id, name, token_hash, "
+                    + "fingerprint, models, rpm, max_tokens, created_at, expires_at, revoked, kind) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", token.id(), token.name(), token.hash(),
+                    token.fingerprint(), connection.createArrayOf("text", token.models().toArray()), token.rpm(),
+                    token.maxTokens(), token.createdAt(), token.expiresAt(), token.revoked(), token.kind());
+                 PreparedStatement budget = prepare(connection, "INSERT INTO budgets (token_id, limit_nano_usd) "
+                         + "VALUES (?, ?)", token.id(), token.budgetNanoUsd())) {
+                insert.executeUpdate();
+                budget.executeUpdate();
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<ClientToken> tokenByHash(String hash) {
+        return query("SELECT " + TOKEN_COLUMNS + " WHERE token_hash = ?", PostgresStore::tokenFrom, hash).stream()
+                .findFirst();
+    }
+
+    @Override
+    public Optional<ClientToken> token(String id) {
+        return query("SELECT " + TOKEN_COLUMNS + " WHERE id = ?", PostgresStore::tokenFrom, id).stream().findFirst();
+    }
+
+    @Override
+    public List<ClientToken> tokens() {
+        return query("SELECT " + TOKEN_COLUMNS + " ORDER BY created_at, id", PostgresStore::tokenFrom);
+    }
+
+    @Override
+    public boolean revoke(String id) {
+        return update("UPDATE client_tokens SET revoked = TRUE WHERE id = ?", id) > 0;
+    }
+
+    // --- budgets ---
+
+    @Override
+    public boolean reserve(String tokenId, long nanoUsd) {
+        // One statement: the row lock makes racing reservations, from any instance, take turns,
+        // and each re-checks the sum it would leave.
+        return nanoUsd >= 0 && update("UPDATE budgets SET reserved_nano_usd = reserved_nano_usd + ? WHERE token_id = ? "
+                + "AND spent_nano_usd + reserved_nano_usd + ? <= limit_nano_usd", nanoUsd, tokenId, nanoUsd) > 0;
+    }
+
+    @Override
+    public void settle(String tokenId, long reservedNanoUsd, long chargedNanoUsd) {
+        long charged = Math.min(Math.max(chargedNanoUsd, 0), reservedNanoUsd);
+        update("UPDATE budgets SET reserved_nano_usd = reserved_nano_usd - ?, spent_nano_usd = spent_nano_usd + ? "
+                + "WHERE token_id = ?", reservedNanoUsd, charged, tokenId);
+    }
+
+    @Override
+    public Budget budget(String tokenId) {
+        return query("SELECT limit_nano_usd, spent_nano_usd, reserved_nano_usd FROM budgets WHERE token_id = ?",
+                row -> new Budget(row.getLong(1), row.getLong(2), row.getLong(3)), tokenId).stream().findFirst()
+                .orElse(new Budget(0, 0, 0));
+    }
+
+    // --- rate limits ---
+
+    @Override
+    public Admission admit(String key, int perMinute) {
+        BucketConfiguration limit = BucketConfiguration.builder()
+                .addLimit(l -> l.capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)))
+                .build();
+        ConsumptionProbe probe;
+        try {
+            probe = buckets.builder().build(key + "@" + perMinute, () -> limit).tryConsumeAndReturnRemaining(1);
+            if (admissions.incrementAndGet() % CLEANUP_EVERY == 0) {
+                buckets.removeExpired(CLEANUP_BATCH);
+            }
+        } catch (RuntimeException e) {
+            throw failure(e);
+        }
+        markReachable();
+        return probe.isConsumed() ? Admission.ALLOWED
+                : new Admission(false, Duration.ofNanos(probe.getNanosToWaitForRefill()));
+    }
+
+    // --- usage ledger and audit log ---
+
+    @Override
+    public void record(LedgerEntry entry) {
+        update("INSERT INTO usage_ledger (token_id, at, route, model, status, prompt_tokens, completion_tokens, "
+                        + "cost_nano_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", entry.tokenId(), entry.at(), entry.route(),
+                entry.model(), entry.status(), entry.promptTokens(), entry.completionTokens(), entry.costNanoUsd());
+    }
+
+    @Override
+    public Usage usage(String tokenId) {
+        return query("SELECT count(*), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), "
+                + "coalesce(sum(cost_nano_usd), 0), max(at) FROM usage_ledger WHERE token_id = ?", row -> row.getLong(1) == 0
+                ? Usage.NONE : new Usage(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4),
+                row.getTimestamp(5).toInstant()), tokenId).get(0);
+    }
+
+    @Override
+    public List<LedgerEntry> recentEntries(int limit) {
+        return oldestFirst(query("SELECT token_id, at, route, model, status, prompt_tokens, completion_tokens, "
+                + "cost_nano_usd FROM usage_ledger ORDER BY id DESC LIMIT ?", row -> new LedgerEntry(row.getString(1),
+                row.getTimestamp(2).toInstant(), row.getString(3), row.getString(4), row.getInt(5), row.getLong(6),
+                row.getLong(7), row.getLong(8)), limit));
+    }
+
+    @Override
+    public void audit(AuditEvent event) {
+        update("INSERT INTO audit_log (at, action, subject, fingerprint, detail, remote) VALUES (?, ?, ?, ?, ?, ?)",
+                event.at(), event.action(), event.subject(), event.fingerprint(), event.detail(), event.remote());
+    }
+
+    @Override
+    public List<AuditEvent> auditLog(int limit) {
+        return oldestFirst(query("SELECT at, action, subject, fingerprint, detail, remote FROM audit_log "
+                + "ORDER BY id DESC LIMIT ?", row -> new AuditEvent(row.getTimestamp(1).toInstant(), row.getString(2),
+                row.getString(3), row.getString(4), row.getString(5), row.getString(6)), limit));
+    }
+
+    // --- the store itself ---
+
+    @Override
+    public boolean reachable() {
+        try (Connection connection = pool.getConnection()) {
+            if (connection.isValid(1)) {
+                markReachable();
+                return true;
+            }
+            markUnreachable("connection not valid");
+            return false;
+        } catch (SQLException e) {
+            markUnreachable(PostgresSetup.reason(e));
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresStore[" + pool.getPoolName() + "]";
+    }
+
+    // --- plumbing ---
+
+    /** One piece of work on a pooled connection. */
+    @FunctionalInterface
+    private interface Work<T> {
+        T on(Connection connection) throws SQLException;
+    }
+
+    /** How one row becomes a value. */
+    @FunctionalInterface
+    private interface Row<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    private <T> T run(Work<T> work) {
+        T result;
+        try (Connection connection = pool.getConnection()) {
+            result = work.on(connection);
+        } catch (SQLException | RuntimeException e) {
+            throw failure(e);
+        }
+        markReachable();
+        return result;
+    }
+
+    /** A statement with {@code values} bound in order (an {@link Instant} as a timestamp). */
+    private static PreparedStatement prepare(Connection connection, String sql, Object... values) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        for (int i = 0; i < values.length; i++) {
+            statement.setObject(i + 1, values[i] instanceof Instant at ? Timestamp.from(at) : values[i]);
+        }
+        return statement;
+    }
+
+    /** Runs one statement; the rows it changed. */
+    private int update(String sql, Object... values) {
+        return run(connection -> {
+            try (PreparedStatement statement = prepare(connection, sql, values)) {
+                return statement.executeUpdate();
+            }
+        });
+    }
+
+    /** Every row one query answers, each read by {@code row}. */
+    private <T> List<T> query(String sql, Row<T> row, Object... values) {
+        return run(connection -> {
+            try (PreparedStatement select = prepare(connection, sql, values); ResultSet rows = select.executeQuery()) {
+                List<T> all = new ArrayList<>();
+                while (rows.next()) {
+                    all.add(row.read(rows));
+                }
+                return all;
+            }
+        });
+    }
+
+    private static <T> List<T> oldestFirst(List<T> newestFirst) {
+        Collections.reverse(newestFirst);
+        return newestFirst;
+    }
+
+    private static ClientToken tokenFrom(ResultSet row) throws SQLException {
+        return new ClientToken(row.getString("id"), row.getString("name"), row.getString("token_hash"),
+                row.getString("fingerprint"), Set.of((String[]) row.getArray("models").getArray()),
+                row.getLong("limit_nano_usd"), row.getInt("rpm"), row.getInt("max_tokens"),
+                row.getTimestamp("created_at").toInstant(), row.getTimestamp("expires_at").toInstant(),
+                row.getBoolean("revoked"), row.getString("kind"));
+    }
+
+    /**
+     * What a failed call becomes: {@link StoreUnavailable} when the database cannot be reached (the
+     * outage starts here, logged once); otherwise a bug, reported by its SQLState only, since a
+     * driver's message can quote the values it was given.
+     */
+    private RuntimeException failure(Exception e) {
+        if (e instanceof StoreUnavailable unavailable) {
+            return unavailable;
+        }
+        SQLException sql = PostgresSetup.sqlCause(e);
+        if (sql == null) {
+            return e instanceof RuntimeException runtime ? runtime
+                    : new IllegalStateException("the store failed (" + e.getClass().getSimpleName() + ")");
+        }
+        // A library may hide the first failure behind a later one (Bucket4j's rollback on a
+        // connection the pool already closed says only "Connection is closed"): when the failure
+        // does not say, the pool is asked whether the database answers.
+        if (PostgresSetup.unreachable(sql) || !reachable()) {
+            markUnreachable(PostgresSetup.reason(sql));
+            return new StoreUnavailable();
+        }
+        return new IllegalStateException("the store's query failed (" + PostgresSetup.reason(sql) + ")");
+    }
+
+    private void markUnreachable(String reason) {
+        if (reachable.compareAndSet(true, false)) {
+            LOG.warn("store: the database is unreachable ({}); requests that need it get 503 store_unavailable "
+                    + "until it is back", reason);
+        }
+    }
+
+    private void markReachable() {
+        if (!reachable.get() && reachable.compareAndSet(false, true)) {
+            LOG.warn("store: the database is reachable again; serving");
+        }
+    }
+}

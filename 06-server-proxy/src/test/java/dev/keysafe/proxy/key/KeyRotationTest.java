@@ -1,0 +1,206 @@
+package dev.keysafe.proxy.key;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keysafe.proxy.RecordingUpstream;
+import dev.keysafe.proxy.app.TestProxy;
+import dev.keysafe.proxy.store.Store;
+import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.secrets.KeyRotation;
+import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
+import dev.keysafe.testkit.stub.OpenAiStub;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rotating the upstream key while clients keep calling: the new key is read from the mounted file
+ * (OPENAI_API_KEY_FILE) or from AWS Secrets Manager (OPENAI_SECRET_ID, rotated through its stages),
+ * and not one client request fails, whether the operator announces the rotation ({@code POST
+ * /admin/rotate}) or the upstream retires the old key first.
+ */
+class KeyRotationTest {
+
+    static final int CLIENTS = 6;
+    static final String SECRET_ID = "keysafe/openai-api-key";
+
+    @Test
+    void rotation_under_load_with_admin_rotate_has_zero_failed_requests(@TempDir Path dir) throws Exception {
+        String oldKey = "sk-test-old-" + TestProxy.randomHex(16);
+        String newKey = "sk-test-new-" + TestProxy.randomHex(16);
+        Path keyFile = Files.writeString(dir.resolve("openai.key"), oldKey + "\n");
+        try (RecordingUpstream upstream = RecordingUpstream.start(false, Duration.ZERO);
+             TestProxy proxy = TestProxy.start(upstream.baseUrl(),
+                     UpstreamKey.sourceFrom(Map.of(UpstreamKey.FILE_VARIABLE, keyFile.toString())), Map.of(), c -> c)) {
+            upstream.validKeys.add(oldKey);
+            Load load = Load.start(proxy, proxy.issue("gpt-4o-mini"));
+
+            load.awaitMore(40);
+            // The transition: the new key is live upstream while the old still works.
+            upstream.validKeys.add(newKey);
+            Files.writeString(keyFile, newKey + "\n");
+            HttpResponse<String> rotated = proxy.post("/admin/rotate", proxy.adminToken, "");
+            load.awaitMore(40);
+            upstream.validKeys.remove(oldKey);
+            load.awaitMore(40);
+            List<Integer> statuses = load.stop();
+
+            assertThat(rotated.statusCode()).isEqualTo(200);
+            assertThat(TestProxy.json(rotated).path("changed").asBoolean()).isTrue();
+            assertThat(statuses).hasSizeGreaterThanOrEqualTo(120).containsOnly(200);
+            List<String> bearers = upstream.received.stream().map(RecordingUpstream.Received::bearer).toList();
+            assertThat(bearers).contains(oldKey, newKey).containsOnly(oldKey, newKey);
+            assertThat(bearers.subList(bearers.size() - 30, bearers.size())).containsOnly(newKey);
+            assertThat(proxy.store.auditLog(10)).extracting(Store.AuditEvent::action).contains("key.rotate");
+        }
+    }
+
+    @Test
+    void upstream_refusing_the_old_key_triggers_one_refresh_and_retry_with_zero_failed_requests(@TempDir Path dir)
+            throws Exception {
+        String oldKey = "sk-test-old-" + TestProxy.randomHex(16);
+        String newKey = "sk-test-new-" + TestProxy.randomHex(16);
+        Path keyFile = Files.writeString(dir.resolve("openai.key"), oldKey);
+        try (RecordingUpstream upstream = RecordingUpstream.start(false, Duration.ZERO);
+             TestProxy proxy = TestProxy.start(upstream.baseUrl(),
+                     UpstreamKey.sourceFrom(Map.of(UpstreamKey.FILE_VARIABLE, keyFile.toString())), Map.of(), c -> c)) {
+            upstream.validKeys.add(oldKey);
+            Load load = Load.start(proxy, proxy.issue("gpt-4o-mini"));
+
+            load.awaitMore(40);
+            // Unannounced: the secret file changes and the old key dies at once.
+            Files.writeString(keyFile, newKey);
+            upstream.validKeys.add(newKey);
+            upstream.validKeys.remove(oldKey);
+            load.awaitMore(60);
+            List<Integer> statuses = load.stop();
+
+            assertThat(statuses).hasSizeGreaterThanOrEqualTo(100).containsOnly(200);
+            List<String> bearers = upstream.received.stream().map(RecordingUpstream.Received::bearer).toList();
+            long retries = bearers.size() - statuses.size();
+            assertThat(bearers).containsOnly(oldKey, newKey);
+            // Each client had at most one call refused before the first refusal loaded the new key,
+            // and each refused call was retried exactly once.
+            assertThat(retries).isBetween(1L, (long) CLIENTS);
+            assertThat(bearers.subList(bearers.size() - 30, bearers.size())).containsOnly(newKey);
+            assertThat(proxy.upstreamKey.current().fingerprint()).isEqualTo("..." + newKey.substring(newKey.length() - 4));
+        }
+    }
+
+    @Test
+    void rotation_in_secrets_manager_announced_with_admin_rotate_has_zero_failed_requests() throws Exception {
+        Canary first = Canary.fresh();
+        try (SecretsManagerEmulator secrets = SecretsManagerEmulator.start();
+             OpenAiStub openai = OpenAiStub.start().acceptKeys(first.value())) {
+            secrets.createSecret(SECRET_ID, first.value());
+            KeyRotation rotation = KeyRotation.of(secrets, SECRET_ID, openai);
+            try (SecretsManagerSource source = TestProxy.secretsManagerSource(secrets, SECRET_ID);
+                 TestProxy proxy = TestProxy.start(openai.baseUrl(), source, Map.of(), c -> c)) {
+                Load load = Load.start(proxy, proxy.issue("gpt-4o-mini"));
+
+                load.awaitMore(40);
+                // AWSPENDING, tested against the API, then AWSCURRENT: both keys work for now.
+                rotation.promoteNewKey();
+                load.awaitMore(20);
+                HttpResponse<String> rotated = proxy.post("/admin/rotate", proxy.adminToken, "");
+                load.awaitMore(40);
+                // The grace period is over: the old key is revoked.
+                rotation.revokePrevious();
+                load.awaitMore(40);
+                List<Integer> statuses = load.stop();
+
+                assertThat(rotated.statusCode()).isEqualTo(200);
+                assertThat(TestProxy.json(rotated).path("changed").asBoolean()).isTrue();
+                assertThat(statuses).hasSizeGreaterThanOrEqualTo(140).containsOnly(200);
+                List<String> sent = TestProxy.keysSentToChat(openai,
+                        Map.of("old", first, "new", Canary.of(rotation.currentKey())));
+                // Announced: no request was refused, so each went upstream once.
+                assertThat(sent).hasSize(statuses.size()).contains("old", "new").containsOnly("old", "new");
+                assertThat(sent.subList(sent.size() - 30, sent.size())).containsOnly("new");
+                // The first fetch and the one on rotate (describe, then get each time).
+                assertThat(secrets.totalCalls()).isLessThanOrEqualTo(4);
+            }
+        }
+    }
+
+    @Test
+    void rotation_in_secrets_manager_with_the_old_key_revoked_unannounced_retries_once_with_zero_failed_requests()
+            throws Exception {
+        Canary first = Canary.fresh();
+        try (SecretsManagerEmulator secrets = SecretsManagerEmulator.start();
+             OpenAiStub openai = OpenAiStub.start().acceptKeys(first.value())) {
+            secrets.createSecret(SECRET_ID, "{\"OPENAI_API_KEY\":\"" + first.value() + "\",\"owner\":\"proxy\"}");
+            KeyRotation rotation = KeyRotation.of(secrets, SECRET_ID, openai);
+            try (SecretsManagerSource source = TestProxy.secretsManagerSource(secrets, SECRET_ID);
+                 TestProxy proxy = TestProxy.start(openai.baseUrl(), source, Map.of(), c -> c)) {
+                Load load = Load.start(proxy, proxy.issue("gpt-4o-mini"));
+
+                load.awaitMore(40);
+                // Nobody tells the proxy: its cached key is revoked right after the promotion.
+                rotation.promoteNewKey();
+                rotation.revokePrevious();
+                load.awaitMore(60);
+                List<Integer> statuses = load.stop();
+
+                assertThat(statuses).hasSizeGreaterThanOrEqualTo(100).containsOnly(200);
+                List<String> sent = TestProxy.keysSentToChat(openai,
+                        Map.of("old", first, "new", Canary.of(rotation.currentKey())));
+                long retries = sent.size() - statuses.size();
+                assertThat(sent).contains("old", "new").containsOnly("old", "new");
+                // Each client had at most one call refused before the first refusal fetched the new key.
+                assertThat(retries).isBetween(1L, (long) CLIENTS);
+                assertThat(sent.subList(sent.size() - 30, sent.size())).containsOnly("new");
+                // The refused clients shared one fetch.
+                assertThat(secrets.totalCalls()).isLessThanOrEqualTo(4);
+            }
+        }
+    }
+
+    /** Clients calling the proxy in a loop until stopped, each status kept. */
+    private static final class Load {
+        final ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
+        final AtomicInteger done = new AtomicInteger();
+
+        static Load start(TestProxy proxy, String token) {
+            Load load = new Load();
+            for (int i = 0; i < CLIENTS; i++) {
+                load.pool.submit(() -> {
+                    while (load.running.get()) {
+                        load.statuses.add(proxy.post("/v1/chat/completions", token, TestProxy.chat("gpt-4o-mini"))
+                                .statusCode());
+                        load.done.incrementAndGet();
+                    }
+                });
+            }
+            return load;
+        }
+
+        void awaitMore(int requests) throws InterruptedException {
+            int target = done.get() + requests;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (done.get() < target && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        }
+
+        List<Integer> stop() throws InterruptedException {
+            running.set(false);
+            pool.shutdown();
+            pool.awaitTermination(10, TimeUnit.SECONDS);
+            return List.copyOf(statuses);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.keysafe.proxy.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keysafe.proxy.app.TestProxy;
+import dev.keysafe.proxy.store.Store;
+import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.stub.OpenAiStubExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The budget holds when requests race: 200 requests released at once against a budget that
+ * covers a fraction of them. Reserve-then-settle is atomic, so spend never exceeds the budget,
+ * and every request that went upstream is in the ledger.
+ */
+class BudgetRaceTest {
+
+    static final Canary KEY = Canary.fresh();
+    static final int RACERS = 200;
+
+    @RegisterExtension
+    static final OpenAiStubExtension openai = OpenAiStubExtension.accepting(KEY.value());
+
+    @Test
+    void two_hundred_racing_requests_never_spend_more_than_the_budget() throws Exception {
+        try (TestProxy proxy = TestProxy.start(openai.stub().baseUrl(), KEY.value())) {
+            // $0.0005 buys at most 69 answers at 7,200 nano-dollars each (12 in x 150 + 9 out x 600).
+            String token = proxy.issue("race", List.of("gpt-4o-mini"), "0.0005", 100_000, 16);
+            String id = proxy.store.tokens().get(0).id();
+            ExecutorService pool = Executors.newFixedThreadPool(RACERS);
+            CountDownLatch ready = new CountDownLatch(RACERS);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < RACERS; i++) {
+                results.add(pool.submit(() -> {
+                    ready.countDown();
+                    go.await();
+                    return proxy.post("/v1/chat/completions", token, TestProxy.chat("gpt-4o-mini")).statusCode();
+                }));
+            }
+            ready.await();
+            go.countDown();
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> result : results) {
+                statuses.add(result.get());
+            }
+            pool.shutdown();
+
+            long answered = statuses.stream().filter(s -> s == 200).count();
+            long refused = statuses.stream().filter(s -> s == 429).count();
+            Store.Budget budget = proxy.store.budget(id);
+            assertThat(statuses).containsOnly(200, 429);
+            assertThat(answered).as("answered").isPositive();
+            assertThat(refused).as("refused for budget").isPositive();
+            assertThat(budget.spentNanoUsd()).isLessThanOrEqualTo(budget.limitNanoUsd());
+            assertThat(budget.reservedNanoUsd()).isZero();
+            assertThat(budget.spentNanoUsd()).isEqualTo(answered * 7_200);
+            assertThat(proxy.store.usage(id).requests()).as("ledger entries")
+                    .isEqualTo(openai.stub().journal().size()).isEqualTo(answered);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.keysafe.proxy.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keysafe.proxy.app.TestProxy;
+import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.stub.OpenAiStubExtension;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Two proxy instances, as behind a load balancer: each with its own connection pool
+ * ({@link PostgresStore}) on one PostgreSQL database, in front of one upstream. Whatever guards
+ * money, rate or access holds across both, as if they were one.
+ */
+class TwoInstanceTest {
+
+    static final Canary KEY = Canary.fresh();
+    static final int RACERS = 200;
+
+    @RegisterExtension
+    static final OpenAiStubExtension openai = OpenAiStubExtension.accepting(KEY.value());
+
+    static ProxyDatabase database;
+    static Store storeA;
+    static Store storeB;
+    static TestProxy a;
+    static TestProxy b;
+
+    @BeforeAll
+    static void start() {
+        database = ProxyDatabase.create();
+        storeA = database.settings().open();
+        storeB = database.settings().open();
+        a = TestProxy.start(openai.stub().baseUrl(), KEY.value(), storeA, Clock.systemUTC());
+        b = TestProxy.start(openai.stub().baseUrl(), KEY.value(), storeB, Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void stop() {
+        a.close();
+        b.close();
+        storeA.close();
+        storeB.close();
+    }
+
+    private static String idOf(TestProxy proxy, String name) {
+        return proxy.store.tokens().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow().id();
+    }
+
+    @Test
+    void two_hundred_requests_racing_across_two_instances_never_spend_more_than_the_budget() throws Exception {
+        // $0.0005 buys at most 69 answers at 7,200 nano-dollars each (12 in x 150 + 9 out x 600).
+        String token = a.issue("race", List.of("gpt-4o-mini"), "0.0005", 100_000, 16);
+        String id = idOf(a, "race");
+        ExecutorService pool = Executors.newFixedThreadPool(RACERS);
+        CountDownLatch ready = new CountDownLatch(RACERS);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Integer>> results = new ArrayList<>();
+        for (int i = 0; i < RACERS; i++) {
+            TestProxy instance = i % 2 == 0 ? a : b;
+            results.add(pool.submit(() -> {
+                ready.countDown();
+                go.await();
+                return instance.post("/v1/chat/completions", token, TestProxy.chat("gpt-4o-mini")).statusCode();
+            }));
+        }
+        ready.await();
+        go.countDown();
+        List<Integer> statuses = new ArrayList<>();
+        long answeredByA = 0;
+        for (int i = 0; i < RACERS; i++) {
+            int status = results.get(i).get();
+            statuses.add(status);
+            answeredByA += i % 2 == 0 && status == 200 ? 1 : 0;
+        }
+        pool.shutdown();
+
+        long answered = statuses.stream().filter(s -> s == 200).count();
+        Store.Budget budget = storeB.budget(id);
+        // The figures the README quotes.
+        System.out.printf("two instances: %d racing requests, %d answered (%d by A), %d refused; spent %d of %d "
+                        + "nano-dollars; ledger rows %d, upstream calls %d%n", RACERS, answered, answeredByA,
+                RACERS - answered, budget.spentNanoUsd(), budget.limitNanoUsd(), storeA.usage(id).requests(),
+                openai.stub().journal().size());
+        assertThat(statuses).containsOnly(200, 429);
+        assertThat(answered).as("answered").isPositive().isLessThanOrEqualTo(69);
+        assertThat(answeredByA).as("answered by A").isPositive().isLessThan(answered);
+        assertThat(statuses.stream().filter(s -> s == 429).count()).as("refused for budget").isPositive();
+        assertThat(budget.spentNanoUsd()).isLessThanOrEqualTo(budget.limitNanoUsd()).isEqualTo(answered * 7_200);
+        assertThat(budget.reservedNanoUsd()).isZero();
+        assertThat(database.query("SELECT count(*) FROM usage_ledger WHERE token_id = '" + id + "'"))
+                .as("ledger rows").containsExactly(String.valueOf(openai.stub().journal().size()));
+        assertThat(openai.stub().journal()).hasSize((int) answered);
+    }
+
+    @Test
+    void a_token_revoked_on_one_instance_is_refused_by_the_other_on_the_next_request() {
+        String token = a.issue("revoked-on-a", List.of("gpt-4o-mini"), "1", 1_000, 16);
+        String id = idOf(a, "revoked-on-a");
+        assertThat(b.post("/v1/chat/completions", token, TestProxy.chat("gpt-4o-mini")).statusCode())
+                .as("issued on A, served by B").isEqualTo(200);
+
+        assertThat(a.delete("/admin/tokens/" + id, a.adminToken).statusCode()).isEqualTo(204);
+        HttpResponse<String> refused = b.post("/v1/chat/completions", token, TestProxy.chat("gpt-4o-mini"));
+
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(TestProxy.json(refused).at("/error/code").asText()).isEqualTo("invalid_token");
+        assertThat(TestProxy.json(b.get("/admin/tokens", b.adminToken)).findValues("id").toString()).contains(id);
+        assertThat(openai.stub().journal()).as("only the request before the revocation went upstream").hasSize(1);
+    }
+
+    @Test
+    void the_rate_limit_is_global_accepted_requests_across_both_instances_sum_to_the_rpm() {
+        int rpm = 6;
+        String token = a.issue("rate", List.of("gpt-4o-mini"), "1", rpm, 16);
+        List<Integer> fromA = new ArrayList<>();
+        List<Integer> fromB = new ArrayList<>();
+
+        // One refill every ten seconds: these twenty requests take far less.
+        for (int i = 0; i < 10; i++) {
+            fromA.add(a.post("/v1/chat/completions", token, TestProxy.chat("gpt-4o-mini")).statusCode());
+            fromB.add(b.post("/v1/chat/completions", token, TestProxy.chat("gpt-4o-mini")).statusCode());
+        }
+
+        List<Integer> all = new ArrayList<>(fromA);
+        all.addAll(fromB);
+        assertThat(all).containsOnly(200, 429);
+        assertThat(all.stream().filter(s -> s == 200).count()).as("accepted by both together").isEqualTo(rpm);
+        assertThat(fromA).as("A accepted some").contains(200);
+        assertThat(fromB).as("B accepted some").contains(200);
+        assertThat(openai.stub().journal()).hasSize(rpm);
+    }
+}
