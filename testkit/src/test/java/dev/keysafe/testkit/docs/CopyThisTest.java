@@ -26,14 +26,14 @@ class CopyThisTest {
 
         ReadmeSection section = ReadmeSection.copyThis(readme);
 
-        assertThat(section.files()).containsExactly(dir.resolve("src/Uses.java"));
+        assertThat(section.files()).containsExactly(dir.resolve("src/main/java/Uses.java"));
         assertThat(section.dependencies()).containsExactly("com.fasterxml.jackson.core:jackson-databind");
     }
 
     @Test
     void a_file_using_only_what_the_section_names_compiles(@TempDir Path dir) throws IOException {
         Path readme = readme(dir, "Uses.java");
-        write(dir.resolve("src/Uses.java"), "package demo; public class Uses { "
+        write(dir.resolve("src/main/java/Uses.java"), "package demo; public class Uses { "
                 + "com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper(); }");
         Files.writeString(dir.resolve("tree.txt"), TREE);
 
@@ -49,7 +49,7 @@ class CopyThisTest {
     void a_file_using_a_library_the_section_does_not_name_fails_to_compile(@TempDir Path dir) throws IOException {
         Path readme = readme(dir, "Uses.java");
         // SLF4J is on this JVM's class path and in the tree, but the README does not name it.
-        write(dir.resolve("src/Uses.java"), "package demo; public class Uses { org.slf4j.Logger log; }");
+        write(dir.resolve("src/main/java/Uses.java"), "package demo; public class Uses { org.slf4j.Logger log; }");
         Files.writeString(dir.resolve("tree.txt"), TREE);
 
         CopyThis.Result result = CopyThis.compile(ReadmeSection.copyThis(readme), DependencyTree.read(dir.resolve("tree.txt")),
@@ -62,8 +62,8 @@ class CopyThisTest {
     @Test
     void a_file_the_section_forgot_fails_the_compile_of_the_ones_it_lists(@TempDir Path dir) throws IOException {
         Path readme = readme(dir, "Uses.java");
-        write(dir.resolve("src/Uses.java"), "package demo; public class Uses { Helper h; }");
-        write(dir.resolve("src/Helper.java"), "package demo; class Helper { }");
+        write(dir.resolve("src/main/java/Uses.java"), "package demo; public class Uses { Helper h; }");
+        write(dir.resolve("src/main/java/Helper.java"), "package demo; class Helper { }");
         Files.writeString(dir.resolve("tree.txt"), TREE);
 
         CopyThis.Result result = CopyThis.compile(ReadmeSection.copyThis(readme), DependencyTree.read(dir.resolve("tree.txt")),
@@ -100,10 +100,10 @@ class CopyThisTest {
     private static Path readme(Path dir, String file) throws IOException {
         return Files.writeString(dir.resolve("README.md"), String.join("\n",
                 "# Demo", "", "## Copy this into your project", "",
-                "- [`" + file + "`](src/" + file + "): the lesson", "- [a doc](NOTES.md)", "",
+                "- [`" + file + "`](src/main/java/" + file + "): the lesson", "- [the test](src/test/java/UsesTest.java)", "- [a doc](NOTES.md)", "",
                 "Dependencies: `com.fasterxml.jackson.core:jackson-databind`.", "",
-                "### What each subpackage adds", "- [`Ops.java`](src/ops/Ops.java): adds `org.slf4j:slf4j-api`", "",
-                "## Try breaking it", "- [`Other.java`](src/Other.java)", ""));
+                "### What each subpackage adds", "- [`Ops.java`](src/main/java/ops/Ops.java): adds `org.slf4j:slf4j-api`", "",
+                "## Try breaking it", "- [`Other.java`](src/main/java/Other.java)", ""));
     }
 
     private static void write(Path file, String text) throws IOException {
