@@ -18,9 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lab 06's starter: module 06's Upstream, the proxy's one way out to OpenAI, made "transparent" by
- * a team that wanted the proxy to behave exactly like OpenAI for its clients. It starts, it passes
- * requests on, and it leaks. Find the leaks with ./kit lab check 06, fix them here, check again.
+ * The one way out of the proxy to OpenAI: a fixed URL per route, from configuration, never from a
+ * request. Lab 06's starter: module 06's Upstream as a team changed it; ./kit lab check 06 runs it.
  */
 public final class Upstream {
 
@@ -40,7 +39,7 @@ public final class Upstream {
         }
     }
 
-    /** The client headers passed upstream: a transparent proxy passes what the client sent. */
+    /** The client headers passed upstream. */
     public static final List<String> FORWARDED_HEADERS = List.of("Idempotency-Key", "OpenAI-Beta", "Authorization");
 
     private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
@@ -132,7 +131,7 @@ public final class Upstream {
         throw failure(answer, used, said(answer));
     }
 
-    /** What the upstream said, so the client knows what went wrong. */
+    /** The upstream's answer, as text. */
     private String said(Answer answer) {
         try (InputStream body = answer.body()) {
             return new String(body.readNBytes(MAX_ERROR_BODY), java.nio.charset.StandardCharsets.UTF_8);
@@ -148,7 +147,6 @@ public final class Upstream {
                 .header("Accept", stream ? "text/event-stream" : "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json));
         request.header("Authorization", "Bearer " + apiKey.reveal());
-        // The client's headers win: a client that brings its own OpenAI key is billed to it.
         for (String name : FORWARDED_HEADERS) {
             String value = clientHeaders.get(name);
             if (value != null && value.matches("[\\x21-\\x7E][\\x20-\\x7E]{0,199}")) {
@@ -176,7 +174,7 @@ public final class Upstream {
         }
     }
 
-    /** The refusal a client gets for an upstream status, with what the upstream said. */
+    /** The refusal a client gets for an upstream status. */
     private ProxyError failure(Answer answer, ApiKey used, String said) {
         int status = answer.status();
         if (status == 401 || status == 403) {

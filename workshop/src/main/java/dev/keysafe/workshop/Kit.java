@@ -108,7 +108,8 @@ public final class Kit implements Callable<Integer> {
                     && e instanceof CommandLine.UnmatchedArgumentException && !failed.getSubcommands().isEmpty()) {
                 failed.getErr().println("Commands: " + String.join(", ", failed.getSubcommands().keySet()));
             }
-            failed.getErr().println("Try: ./kit " + (failed == commandLine ? "" : failed.getCommandName() + " ") + "--help");
+            // The command's whole name: "./kit lab check --help", not "./kit check --help".
+            failed.getErr().println("Try: ./" + failed.getCommandSpec().qualifiedName(" ") + " --help");
             return ExitCode.KIT_USAGE;
         });
         listModules(commandLine.getSubcommands().get("run"), workspace.catalog(), true);
