@@ -90,8 +90,9 @@ final class ServerLabCheck {
                                 + " headers does the proxy pass upstream, and which one wins?"));
             }
             if (journal.stream().noneMatch(entry -> entry.bearer().equals(key.value()))) {
-                problems.add(new Problem("the server's key never reached the OpenAI stub",
-                        "the proxy must still call OpenAI with the key it was given"));
+                problems.add(new Problem("the server's key never reached the OpenAI stub", foreign > 0
+                        ? "the client's token took its place (the C21 problem above)"
+                        : "the proxy must still call OpenAI with the key it was given"));
             }
             for (String problem : drive.problems()) {
                 problems.add(new Problem(problem, foreign > 0
