@@ -68,7 +68,8 @@ import picocli.CommandLine.Spec;
             "  ./kit run passes the module's own code through unchanged (0, 2-5).",
             "",
             "Needs a JDK 17 or newer only. ./kit builds what is missing with ./mvnw first.",
-            "More: README.md (the kit), workshop/README.md (the launcher and the workshop)."
+            "More: README.md (the kit), workshop/README.md (the workshop and the self-paced path),",
+            "workshop/DEVELOPING.md (how ./kit works, every command's reference)."
         })
 public final class Kit implements Callable<Integer> {
 
