@@ -8,8 +8,9 @@ import java.io.PrintStream;
 import java.util.Map;
 
 /**
- * Lab 02's starter: module 02's Ask, as a hurried team might write it. It works, and it leaks.
- * Find the leaks with ./kit lab check 02, fix them here, check again.
+ * Asks the model one question, with the key taken from the environment, and prints the answer.
+ *
+ * <pre>OPENAI_API_KEY=... java dev.keysafe.envvars.Ask "your question"</pre>
  */
 public final class Ask {
 
@@ -20,10 +21,10 @@ public final class Ask {
         System.exit(run(System.getenv(), args, System.out, System.err));
     }
 
+    /** The whole program, with its inputs as parameters; returns the exit code. */
     static int run(Map<String, String> env, String[] args, PrintStream out, PrintStream err) {
         try {
             ApiKey key = EnvVarKey.from(env);
-            // "Which key are we using?" A debug line that stayed in.
             err.println("DEBUG calling OpenAI with key " + env.get("OPENAI_API_KEY"));
             OpenAIClient client = OpenAiCall.client(key, env);
             try {
@@ -33,7 +34,6 @@ public final class Ask {
                 client.close();
             }
         } catch (RuntimeException e) {
-            // Pass the error on, so the user knows what happened.
             err.println("OpenAI call failed: " + e.getMessage());
             return 1;
         }

@@ -12,25 +12,14 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.AbstractMap;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Lab 03's starter: module 03's .env reader with one changed catch block, and a .gitignore next to
- * it. Find the leaks with ./kit lab check 03, fix them here, check again.
- *
  * A {@code .env} file: a git-ignored file of {@code NAME=value} lines in the working directory that
  * stands in for environment variables during local development, read with dotenv-java. The real
  * environment always wins over the file.
- *
- * <p>dotenv-java has four traps, each of which leaks the key; module 03 avoids all of them, this copy falls into one:
- * its exception for a malformed line quotes the whole line, value included; {@code
- * systemProperties()} copies every value into the JVM's system properties; {@code
- * DotenvEntry.toString()} prints {@code NAME=value}; and a missing file makes it look on the
- * classpath, so a {@code .env} packaged in a jar would be read. Module 04 reads its
- * {@code .env} through this class too.
  */
 public final class DotenvFile {
 
@@ -45,8 +34,7 @@ public final class DotenvFile {
      * variable in {@code env}. A missing file is fine; an empty variable counts as not set.
      * Warns once on {@code err}, naming no value, when other users can read the file.
      *
-     * @throws ConfigException when the file cannot be read or has a malformed line; the message
-     *                         names the file and the line number, never the line
+     * @throws ConfigException when the file cannot be read or has a malformed line
      */
     public static Map<String, String> settings(Map<String, String> env, Path dir, PrintStream err) {
         Path file = dir.resolve(NAME).toAbsolutePath().normalize();
@@ -80,7 +68,6 @@ public final class DotenvFile {
                     .filename(NAME)
                     .load();
         } catch (DotenvException e) {
-            // Pass dotenv-java's own explanation on: it says exactly what is wrong.
             throw new ConfigException(".env could not be read: " + e.getMessage());
         }
         Map<String, String> variables = new HashMap<>();
@@ -104,41 +91,6 @@ public final class DotenvFile {
         } catch (IOException | UnsupportedOperationException e) {
             return false;
         }
-    }
-
-    /** One line for a file dotenv-java refused: the file and the line number, never the line. */
-    private static String problemWith(Path file, DotenvException e) {
-        int line = rejectedLine(file, String.valueOf(e.getMessage()));
-        if (line == 0) {
-            return file + " could not be read. Check that it is a text file of NAME=value lines "
-                    + "(see .env.example and 03-dotenv/README.md).";
-        }
-        return file + " has a malformed line " + line + ". Write it as NAME=value, with no spaces "
-                + "around = and no 'export' (see .env.example and 03-dotenv/README.md).";
-    }
-
-    /**
-     * The number of the line dotenv-java rejected, found by matching its message against the
-     * file, so that the message itself, which holds the value, is never shown; 0 when unknown.
-     */
-    private static int rejectedLine(Path file, String message) {
-        String quoted = message.replaceFirst("^Malformed entry(, unmatched quotes)? ", "");
-        if (quoted.equals(message)) {
-            return 0;
-        }
-        // A multi-line entry is quoted whole; its first line is where it starts.
-        String firstLine = quoted.lines().findFirst().orElse("");
-        try {
-            List<String> lines = Files.readAllLines(file);
-            for (int i = 0; i < lines.size(); i++) {
-                if (!firstLine.isBlank() && lines.get(i).strip().equals(firstLine.strip())) {
-                    return i + 1;
-                }
-            }
-        } catch (IOException e) {
-            return 0;
-        }
-        return 0;
     }
 
     /** {@code settings}, printing only variable names: the map holds the key. */

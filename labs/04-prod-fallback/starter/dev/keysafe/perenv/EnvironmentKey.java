@@ -5,9 +5,6 @@ import dev.keysafe.common.ConfigException;
 import java.util.Map;
 
 /**
- * Lab 04's starter: module 04's key choice with one "temporary" convenience added. Find the
- * problem with ./kit lab check 04, fix it here, check again.
- *
  * Where module 04 gets its key: the variable of the environment ENVIRONMENT chose, and never
  * another. A staging run that quietly used the production key would spend production's budget
  * and hide that staging is not configured.
@@ -28,7 +25,6 @@ public final class EnvironmentKey {
     public static ApiKey from(Map<String, String> settings, Environment chosen) {
         String value = settings.get(chosen.keyVariable());
         if (value == null || value.isBlank()) {
-            // Staging is not set up yet on this machine: borrow production's key so the demo still works.
             value = settings.get(Environment.PRODUCTION.keyVariable());
         }
         if (value == null || value.isBlank()) {

@@ -68,7 +68,8 @@ import picocli.CommandLine.Spec;
             "  ./kit run passes the module's own code through unchanged (0, 2-5).",
             "",
             "Needs a JDK 17 or newer only. ./kit builds what is missing with ./mvnw first.",
-            "More: README.md (the kit), workshop/README.md (the launcher and the workshop)."
+            "More: README.md (the kit), workshop/README.md (the workshop and the self-paced path),",
+            "workshop/DEVELOPING.md (how ./kit works, every command's reference)."
         })
 public final class Kit implements Callable<Integer> {
 
@@ -108,7 +109,8 @@ public final class Kit implements Callable<Integer> {
                     && e instanceof CommandLine.UnmatchedArgumentException && !failed.getSubcommands().isEmpty()) {
                 failed.getErr().println("Commands: " + String.join(", ", failed.getSubcommands().keySet()));
             }
-            failed.getErr().println("Try: ./kit " + (failed == commandLine ? "" : failed.getCommandName() + " ") + "--help");
+            // The command's whole name: "./kit lab check --help", not "./kit check --help".
+            failed.getErr().println("Try: ./" + failed.getCommandSpec().qualifiedName(" ") + " --help");
             return ExitCode.KIT_USAGE;
         });
         listModules(commandLine.getSubcommands().get("run"), workspace.catalog(), true);

@@ -14,7 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +25,8 @@ import java.util.List;
  * incident report is printed from it.
  */
 final class Incident {
+
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     final PrintWriter out;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -65,12 +67,16 @@ final class Incident {
 
     /** Prints one step's heading and story, and notes the step in the timeline. */
     void begin(int number, int of, String title, String story) {
-        String time = LocalTime.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        timeline.add(time + "  " + number + ". " + title);
+        timeline.add(clock(LocalTime.now()) + "  " + number + ". " + title);
         out.println();
         out.println("step " + number + " of " + of + ": " + title);
         out.println("  " + story);
         out.flush();
+    }
+
+    /** A time in the timeline: always HH:mm:ss (LocalTime.toString() drops ":00" seconds, and the columns with it). */
+    static String clock(LocalTime time) {
+        return time.format(CLOCK);
     }
 
     /** Prints whether {@code outcome} was reached; one not reached fails the drill. */

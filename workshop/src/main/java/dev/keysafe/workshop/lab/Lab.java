@@ -14,17 +14,27 @@ import java.util.List;
  * @param moduleId  the reference module whose build the learner's copy runs with, or null (scanning lab)
  * @param mainClass the class the check runs, or null
  * @param files     the learner's files, each with the reference file that solves it
- * @param hints     hints, from gentle to precise; none gives the solution away
+ * @param hints     hints, from gentle to precise, shown one at a time; none gives the solution away
  * @param check     what decides whether the lab is solved
  * @param start     what {@code lab start} does besides copying the starter files (the scanning lab
  *                  builds a git repository), or null
+ * @param solved    what a passed check proves, in one sentence, for the learner who passed it
+ * @param procedure the solution when it is a procedure, not a file (01: a history rewrite), one
+ *                  line each, shown only by {@code lab solution}; empty when {@code files} hold it
  */
 public record Lab(String id, String name, String title, String moduleId, String mainClass, List<LabFile> files,
-                  List<String> hints, LabCheck check, Starter start) {
+                  List<String> hints, LabCheck check, Starter start, String solved, List<String> procedure) {
 
     public Lab {
         files = List.copyOf(files);
         hints = List.copyOf(hints);
+        procedure = List.copyOf(procedure);
+    }
+
+    /** A lab whose learner edits {@code files}, each solved by the module's own file. */
+    static Lab fixing(String id, String name, String title, String moduleId, String mainClass, List<LabFile> files,
+                      List<String> hints, LabCheck check, String solved) {
+        return new Lab(id, name, title, moduleId, mainClass, files, hints, check, null, solved, List.of());
     }
 
     /**

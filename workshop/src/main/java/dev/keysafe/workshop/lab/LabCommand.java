@@ -8,14 +8,16 @@ import dev.keysafe.workshop.ModuleBuild;
 import dev.keysafe.workshop.Workspace;
 import dev.keysafe.workshop.lab.Lab.LabFile;
 import dev.keysafe.workshop.lab.LabCheck.Problem;
+import dev.keysafe.workshop.shared.ChannelCodes;
 import dev.keysafe.workshop.shared.WorkDir;
-import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -29,27 +31,31 @@ import picocli.CommandLine.Spec;
 @Command(name = "lab", mixinStandardHelpOptions = true, versionProvider = Kit.Version.class,
         usageHelpAutoWidth = true, synopsisSubcommandLabel = "COMMAND",
         subcommands = {LabCommand.ListLabs.class, LabCommand.Start.class, LabCommand.Check.class,
-            LabCommand.Hint.class, LabCommand.Solution.class},
+            HintCommand.class, SolutionCommand.class},
         description = {
             "Hands-on labs: fix a leaky program, then prove it with the kit's leak suite.",
             "",
-            "lab start N copies lab N's starter into labs-work/ (git-ignored: yours to edit). lab check N "
+            "lab start N copies lab N's starter into labs-work/ (git-ignored: yours to edit). lab check "
                     + "compiles your copy with the JDK, runs it against a local OpenAI stub with a throwaway key, "
-                    + "and lists every place the key still leaks, with a hint for each. Progress is saved in "
-                    + ".keysafe/progress.json (./kit progress). Each lab's text is labs/<lab>/README.md."
+                    + "and lists every place the key still leaks and what the program still gets wrong, with a hint "
+                    + "for each. Without N, check, hint and solution mean the lab whose folder you are in, else the "
+                    + "one you started last. Progress is saved in .keysafe/progress.json (./kit progress). Each "
+                    + "lab's text is labs/<lab>/README.md."
         },
         footerHeading = "%nExamples:%n",
         footer = {
             "  ./kit lab list          the labs and where you are",
             "  ./kit lab start 02      copy lab 02's starter into labs-work/02-logged-key/",
             "  ./kit lab check 02      is it fixed? which channels still leak?",
-            "  ./kit lab hint 02       hints, none of which gives the answer away",
-            "  ./kit lab solution 02   where the reference solution is",
+            "  ./kit lab check         the same, for the lab whose folder you are in",
+            "  ./kit lab hint 02       the next hint (one at a time; --all: those taken so far)",
+            "  ./kit lab solution 02   the reference solution, once you have tried",
             "",
             "Exit codes:",
             "  0   done; for check: the lab is solved",
-            "  1   check: something still leaks (listed)",
-            "  64  bad input: unknown lab, lab not started, or already started (start)"
+            "  1   check: something still leaks or misbehaves (listed)",
+            "  64  bad input: unknown lab, no lab named or started, lab not started,",
+            "      or already started (start)"
         })
 public final class LabCommand implements Callable<Integer> {
 
@@ -79,6 +85,13 @@ public final class LabCommand implements Callable<Integer> {
     static String state(Progress.State state, Lab lab) {
         return state.passed().containsKey(lab.id()) ? "passed"
                 : state.started().containsKey(lab.id()) ? "started" : "not started";
+    }
+
+    /** Prints {@code note} when there is one: which lab a command without N chose. */
+    static void printNote(PrintWriter out, String note) {
+        if (!note.isEmpty()) {
+            out.println(note);
+        }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "The labs, and where you are in each.")
@@ -112,7 +125,7 @@ public final class LabCommand implements Callable<Integer> {
         private final Workspace workspace;
         @Spec
         CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "N", description = "The lab: its number (01, 02...) or name.")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "N", description = "The lab: its number (01, 02...) or name.")
         String id;
         @Option(names = "--over", description = "Start over: replace your copy with a fresh starter.")
         boolean over;
@@ -123,6 +136,13 @@ public final class LabCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
+            if (id == null) {
+                Progress.State state = new Progress(home(workspace)).load();
+                String next = Labs.LABS.stream().filter(l -> !state.started().containsKey(l.id())).findFirst()
+                        .map(l -> " Next for you: ./kit lab start " + l.id() + ".").orElse("");
+                throw new KitException("which lab? ./kit lab start N, N one of "
+                        + Labs.LABS.stream().map(Lab::id).collect(Collectors.joining(", ")) + " (./kit lab list)." + next);
+            }
             Lab lab = Labs.require(id);
             Path copy = copyOf(workspace, lab);
             if (Files.exists(copy)) {
@@ -154,20 +174,21 @@ public final class LabCommand implements Callable<Integer> {
             for (LabFile file : lab.files()) {
                 out.println("  edit " + copy.resolve(file.path()));
             }
-            out.println("read: labs/" + lab.name() + "/README.md (the scenario, what to do, why it matters)");
-            out.println("then: ./kit lab check " + lab.id() + "   (stuck? ./kit lab hint " + lab.id() + ")");
+            out.println("read: labs/" + lab.name() + "/README.md (the scenario, what to do, how it is checked)");
+            out.println("then: ./kit lab check " + lab.id() + "   (stuck? ./kit lab hint " + lab.id() + ", one hint at a time)");
             out.flush();
             return ExitCode.OK;
         }
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Runs lab N's checks on your copy: what still leaks, with a hint each.")
+            description = {"Runs lab N's checks on your copy: what still leaks, with a hint each.",
+                "Without N: the lab whose folder you are in, else the one you started last."})
     static final class Check implements Callable<Integer> {
         private final Workspace workspace;
         @Spec
         CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "N", description = "The lab.")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "N", description = "The lab (default: see above).")
         String id;
 
         Check(Workspace workspace) {
@@ -176,28 +197,38 @@ public final class LabCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Lab lab = Labs.require(id);
+            WhichLab which = WhichLab.of(workspace, id);
+            Lab lab = which.lab();
             Path copy = copyOf(workspace, lab);
             if (!Files.isDirectory(copy)) {
                 throw new KitException("lab " + lab.id() + " is not started: ./kit lab start " + lab.id());
             }
             PrintWriter out = spec.commandLine().getOut();
+            printNote(out, which.note("check"));
             out.println("checking lab " + lab.id() + " (" + lab.title() + ") in " + copy);
             out.flush();
             List<Problem> problems = check(workspace.catalog(), lab, copy);
             if (problems.isEmpty()) {
                 new Progress(home(workspace)).passed(lab.id());
-                out.println("PASSED: lab " + lab.id() + " is solved. The key reached the API and nowhere else.");
+                out.println("PASSED: lab " + lab.id() + " is solved. " + lab.solved());
                 out.println("next: ./kit progress");
                 out.flush();
                 return ExitCode.OK;
             }
-            out.println("NOT YET: " + problems.size() + " problem(s)");
+            StringWriter report = new StringWriter();
+            PrintWriter lines = new PrintWriter(report);
+            lines.println("NOT YET: " + problems.size() + " problem(s)");
             for (Problem problem : problems) {
-                out.println("  - " + problem.what());
-                out.println("    hint: " + problem.hint());
+                lines.println("  - " + problem.what());
+                lines.println("    hint: " + problem.hint());
             }
-            out.println("Fix them in your copy and check again. More hints: ./kit lab hint " + lab.id());
+            lines.flush();
+            out.print(report);
+            List<String> legend = ChannelCodes.legend(report.toString());
+            for (int i = 0; i < legend.size(); i++) {
+                out.println((i == 0 ? "codes: " : "       ") + legend.get(i));
+            }
+            out.println("Fix them in your copy and check again. Stuck? ./kit lab hint " + lab.id());
             out.flush();
             return ExitCode.FAILED;
         }
@@ -214,60 +245,5 @@ public final class LabCommand implements Callable<Integer> {
             }
         }
         return LabRun.distinct(lab.check().run(run));
-    }
-
-    @Command(name = "hint", mixinStandardHelpOptions = true, description = "Hints for lab N, gentle first.")
-    static final class Hint implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "N", description = "The lab.")
-        String id;
-
-        @Override
-        public Integer call() {
-            Lab lab = Labs.require(id);
-            PrintWriter out = spec.commandLine().getOut();
-            out.println("lab " + lab.id() + ": " + lab.title());
-            for (int i = 0; i < lab.hints().size(); i++) {
-                out.println("  " + (i + 1) + ". " + lab.hints().get(i));
-            }
-            out.flush();
-            return ExitCode.OK;
-        }
-    }
-
-    @Command(name = "solution", mixinStandardHelpOptions = true,
-            description = "Where lab N's reference solution is (the kit's module that does it right).")
-    static final class Solution implements Callable<Integer> {
-        private final Workspace workspace;
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "N", description = "The lab.")
-        String id;
-
-        Solution(Workspace workspace) {
-            this.workspace = workspace;
-        }
-
-        @Override
-        public Integer call() throws IOException {
-            Lab lab = Labs.require(id);
-            PrintWriter out = spec.commandLine().getOut();
-            out.println("lab " + lab.id() + ": " + lab.title());
-            if (lab.files().isEmpty()) {
-                out.println("The solution is a procedure, not a file: see \"Solution\" in labs/" + lab.name()
-                        + "/README.md.");
-            } else {
-                out.println("The reference passes this lab's check. Compare your copy with it:");
-                Path copy = copyOf(workspace, lab);
-                for (LabFile file : lab.files()) {
-                    out.println("  " + file.reference());
-                    out.println("    diff " + copy.resolve(file.path()) + " " + file.reference());
-                }
-                out.println("Read it after trying: the lab teaches more when you find the leak yourself.");
-            }
-            out.flush();
-            return ExitCode.OK;
-        }
     }
 }

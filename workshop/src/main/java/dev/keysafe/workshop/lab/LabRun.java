@@ -1,5 +1,6 @@
 package dev.keysafe.workshop.lab;
 
+import dev.keysafe.testkit.AppRun;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.leaks.Finding;
 import dev.keysafe.testkit.run.LeakProbe;
@@ -11,6 +12,8 @@ import dev.keysafe.testkit.stub.OpenAiStub;
 import dev.keysafe.workshop.KitException;
 import dev.keysafe.workshop.ModuleBuild;
 import dev.keysafe.workshop.lab.LabCheck.Problem;
+import dev.keysafe.workshop.shared.ChannelCodes;
+import dev.keysafe.workshop.shared.ErrorLine;
 import dev.keysafe.workshop.shared.WorkDir;
 import java.io.File;
 import java.io.IOException;
@@ -124,18 +127,22 @@ public final class LabRun {
         return ModuleLaunch.of(lab.mainClass()).classpath(classpath);
     }
 
+    /** What one probe found wrong, and the run itself, for the lab's own checks of what it printed. */
+    public record Probed(List<Problem> problems, AppRun run, Canary key) {
+    }
+
     /**
      * One probe of the leak suite: a fresh key, a fresh stub, the learner's program given the key
      * by {@code setup}, run in {@code scenario}. Every channel the key reached becomes a problem.
      */
-    public List<Problem> probe(String title, Scenario scenario, BiFunction<ModuleLaunch, Canary, ModuleLaunch> setup) {
+    public Probed probe(String title, Scenario scenario, BiFunction<ModuleLaunch, Canary, ModuleLaunch> setup) {
         Canary key = Canary.fresh();
         Path workDir = WorkDir.create("keysafe-lab-" + lab.id() + "-");
         try (OpenAiStub stub = OpenAiStub.start()) {
             LeakProbe.Probe probe = LeakProbe.run(scenario, setup.apply(launch(), key), key, stub, workDir);
             List<Problem> problems = new ArrayList<>();
             for (Finding finding : probe.findings()) {
-                problems.add(new Problem(title + ": " + finding, hintFor(finding)));
+                problems.add(new Problem(title + ": " + ChannelCodes.line(finding), hintFor(finding, false)));
             }
             if (!probe.keyReachedUpstream(key)) {
                 problems.add(new Problem(title + ": the key never reached the OpenAI stub",
@@ -147,7 +154,7 @@ public final class LabRun {
                         : "it did not fail cleanly (a non-zero exit and a message on stderr)"),
                         "keep the program working: fixing a leak must not break the lesson"));
             }
-            return problems;
+            return new Probed(problems, probe.run(), key);
         } finally {
             WorkDir.delete(workDir);
         }
@@ -166,14 +173,21 @@ public final class LabRun {
         }
     }
 
-    /** What to look at for one finding; it names the mistake, never the fix's code. */
-    static String hintFor(Finding finding) {
+    /**
+     * What to look at for one finding; it names the mistake, never the fix's code. {@code server}:
+     * the finding is a server's (06), whose clients must never get the upstream's words.
+     */
+    static String hintFor(Finding finding, boolean server) {
         if (finding.form().startsWith("masked")) {
-            return "OpenAI's error body echoes the key it was sent (masked). Do not print or wrap the upstream"
-                    + " error's message: say what failed in your own words (see how OpenAiCall.explain does it).";
+            return server
+                    ? "OpenAI's error body echoes the key it was sent (masked). Do not pass the upstream's answer,"
+                            + " or any part of it, back to a client: say what failed in the proxy's own words."
+                    : "OpenAI's error body echoes the key it was sent (masked). Do not print or wrap the upstream"
+                            + " error's message: say what failed in your own words, as the module does.";
         }
         return switch (finding.channel()) {
-            case C1 -> "the key reached standard output: print only the answer.";
+            case C1 -> server ? "a client received the key: nothing from upstream goes back to a client as it is."
+                    : "the key reached standard output: print only the answer.";
             case C7 -> "a log or error line printed the key. A key never goes in a log: show its fingerprint"
                     + " (ApiKey's toString gives ...abcd) or nothing.";
             case C9 -> "an exception message carries the key: never build a message from the key or from the"
@@ -185,6 +199,15 @@ public final class LabRun {
                     + " environment's key; never fall back to another.";
             default -> "the key reached " + finding.channel() + ": find where the program hands it out.";
         };
+    }
+
+    /**
+     * The program's own message in {@code stderr}, to quote in a problem; withheld when it holds
+     * {@code key} in any form, so a check never prints what it caught.
+     */
+    static String quoted(String stderr, Canary key) {
+        String line = ErrorLine.in(stderr).strip();
+        return key.formsIn(line).isEmpty() ? "\"" + line + "\"" : "(its message, withheld: it holds the key)";
     }
 
     /** The problems, each once, in order. */

@@ -13,6 +13,8 @@ import dev.keysafe.workshop.RunOptions;
 import dev.keysafe.workshop.Server;
 import dev.keysafe.workshop.lab.LabCheck.Problem;
 import dev.keysafe.workshop.shared.CallerEnvironment;
+import dev.keysafe.workshop.shared.ChannelCodes;
+import dev.keysafe.workshop.shared.ClientBodies;
 import dev.keysafe.workshop.shared.ErrorLine;
 import dev.keysafe.workshop.shared.FilesWritten;
 import dev.keysafe.workshop.shared.ServerProcess;
@@ -77,21 +79,8 @@ final class ServerLabCheck {
                 stderr = process.stderr();
                 commandLine = process.commandLine();
             }
-            for (String problem : drive.problems()) {
-                problems.add(new Problem(problem, "keep the proxy working: fixing a leak must not break the lesson"));
-            }
-            List<Finding> findings = new ArrayList<>();
-            findings.addAll(Detectors.inText(key, Channel.C7, "server stdout", stdout));
-            findings.addAll(Detectors.inText(key, Channel.C7, "server stderr (logs at TRACE)", stderr));
-            findings.addAll(Detectors.inCommandLine(key, commandLine));
-            findings.addAll(FilesWritten.findings(key, workDir, launch));
-            for (int i = 0; i < drive.received().size(); i++) {
-                findings.addAll(Detectors.inText(key, Channel.C1, "what a client received (response body "
-                        + (i + 1) + ")", drive.received().get(i)));
-            }
-            for (Finding finding : findings) {
-                problems.add(new Problem(finding.toString(), LabRun.hintFor(finding)));
-            }
+            // What went upstream first: while a client's token goes to OpenAI instead of the server's
+            // key, OpenAI refuses it, and every call fails because of that, not because of the fix.
             List<OpenAiStub.JournalEntry> journal = stub.journal();
             long foreign = journal.stream().filter(entry -> !entry.bearer().equals(key.value())).count();
             if (foreign > 0) {
@@ -101,8 +90,29 @@ final class ServerLabCheck {
                                 + " headers does the proxy pass upstream, and which one wins?"));
             }
             if (journal.stream().noneMatch(entry -> entry.bearer().equals(key.value()))) {
-                problems.add(new Problem("the server's key never reached the OpenAI stub",
-                        "the proxy must still call OpenAI with the key it was given"));
+                problems.add(new Problem("the server's key never reached the OpenAI stub", foreign > 0
+                        ? "the client's token took its place (the C21 problem above)"
+                        : "the proxy must still call OpenAI with the key it was given"));
+            }
+            for (String problem : drive.problems()) {
+                problems.add(new Problem(problem, foreign > 0
+                        ? "this follows from the C21 problem above: OpenAI refused the client's token it was sent"
+                                + " instead of the server's key, so the proxy answered 502"
+                        : "keep the proxy working: answers and streams must still come through"));
+            }
+            List<Finding> findings = new ArrayList<>();
+            findings.addAll(Detectors.inText(key, Channel.C7, "server stdout", stdout));
+            findings.addAll(Detectors.inText(key, Channel.C7, "server stderr, logs at TRACE", stderr));
+            findings.addAll(Detectors.inCommandLine(key, commandLine));
+            findings.addAll(FilesWritten.findings(key, workDir, launch));
+            findings.addAll(ClientBodies.findings(key, drive.received()));
+            for (Finding finding : findings) {
+                problems.add(new Problem(ChannelCodes.line(finding), LabRun.hintFor(finding, true)));
+            }
+            if (drive.received().stream().anyMatch(LoggedKeyCheck::quotesUpstream)) {
+                problems.add(new Problem("a client received OpenAI's own error text",
+                        "an upstream error is not the client's to read, even with the key scrubbed out: answer"
+                                + " with the proxy's own message"));
             }
             return problems;
         } finally {

@@ -79,7 +79,8 @@ import picocli.CommandLine.Spec;
             "                                         the client tokens of a running proxy",
             "",
             "Exit codes:",
-            "  n   the module's own exit code. 02-05: 0 answered, 2 a setting is missing,",
+            "  n   the module's own exit code. 02-05: 0 answered, 2 a setting is missing",
+            "      (the kit then suggests --offline),",
             "      3 the key was refused, 4 rate-limited, 5 upstream unreachable or failing",
             "      06 token: 0 done, 2 usage or setting, 3 admin token refused,",
             "      5 proxy unreachable. 06 --offline: 0 after --for-seconds, else the",
@@ -157,7 +158,15 @@ public final class RunCommand implements Callable<Integer> {
                     ? ModuleLaunch.of(command.get().mainClass()).classpath(build.classpath())
                     : catalog.launch(build);
             launch.args(args.toArray(String[]::new));
-            return ModuleProcess.run(launch, workspace.workingDir(), workspace.env(), workspace.inheritStdin(), out, err);
+            int exitCode = ModuleProcess.run(launch, workspace.workingDir(), workspace.env(), workspace.inheritStdin(),
+                    out, err);
+            if (exitCode == ExitCode.CONFIG && command.map(Module.Command::runsOffline).orElse(true)) {
+                // Most often no key is set yet: the same module runs with none, against the stub.
+                err.println("kit: no key at hand? Try it without an account: ./kit run " + module.id() + " --offline"
+                        + command.map(c -> " " + c.word()).orElse(""));
+                err.flush();
+            }
+            return exitCode;
         }
         if (module.isServer()) {
             return runServerOffline(build, out, err);

@@ -10,8 +10,6 @@ import java.util.Map;
  */
 final class Redactor {
 
-    private static final int MAX_LENGTH = 140;
-
     private final List<Canary> keys;
 
     Redactor(List<Canary> keys) {
@@ -31,7 +29,7 @@ final class Redactor {
                 return "(line withheld: it holds the key, " + String.join(", ", key.formsIn(safe)) + ")";
             }
         }
-        safe = safe.strip();
-        return safe.length() > MAX_LENGTH ? safe.substring(0, MAX_LENGTH - 3) + "..." : safe;
+        // Whole, never cut: the report wraps it.
+        return safe.strip();
     }
 }

@@ -3,6 +3,7 @@ package dev.keysafe.workshop.tour;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.leaks.Finding;
 import dev.keysafe.workshop.Module;
+import dev.keysafe.workshop.shared.ChannelCodes;
 import java.io.File;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,6 +20,8 @@ import java.util.stream.Collectors;
 final class Report {
 
     private static final int MAX_LINES_PER_PLACE = 5;
+    /** Where a line of the report wraps: a terminal shows it whole. */
+    private static final int WIDTH = 100;
 
     final Module module;
     /** Every key the module's runs were given, so that none of them is ever printed. */
@@ -74,46 +77,81 @@ final class Report {
         return title + "=".repeat(Math.max(3, 78 - title.length()));
     }
 
-    /** The module's section; paths below {@code root} are shown relative to it. */
+    /**
+     * The module's section; paths below {@code root} are shown relative to it. Long lines are
+     * wrapped, never cut, and every channel code the section shows is explained at its end.
+     */
     void print(PrintWriter out, Path root) {
-        out.println();
-        out.println(header(module));
-        out.println("shows     " + module.lesson());
+        List<String> lines = new ArrayList<>();
+        lines.add(header(module));
+        lines.addAll(wrapped("shows     ", module.lesson()));
         for (int i = 0; i < did.size(); i++) {
-            out.println((i == 0 ? "did       " : "          ") + did.get(i));
+            lines.addAll(wrapped(i == 0 ? "did       " : "          ", did.get(i)));
         }
         long found = places.stream().mapToLong(p -> p.findings().size()).sum();
         if (found == 0 && module.kind() == Module.Kind.PRACTICE) {
-            out.println("leaks     none: the key reached the stub and nowhere else");
-            out.println("          (checked " + places.stream().map(p -> p.label().replaceFirst(" \\(.*", ""))
-                    .collect(Collectors.joining(", ")) + ")");
+            lines.add("leaks     none: the key reached the stub and nowhere else");
+            lines.addAll(wrapped("          ", "(checked " + places.stream().map(p -> shortLabel(p.label()))
+                    .collect(Collectors.joining(", ")) + ")"));
         } else {
-            out.println("leaks     " + found + " finding(s)" + (module.kind() == Module.Kind.NEGATIVE_CONTROL
+            lines.add("leaks     " + found + " finding(s)" + (module.kind() == Module.Kind.NEGATIVE_CONTROL
                     ? ", on purpose: this module shows what the detectors catch" : "") + ":");
             String prefix = root + File.separator;
             for (Place place : places) {
                 if (place.findings().isEmpty()) {
-                    out.println("  " + pad(place.label()) + " none");
+                    lines.add("  " + pad(place.label()) + " none");
                     continue;
                 }
                 for (int i = 0; i < place.findings().size() && i < MAX_LINES_PER_PLACE; i++) {
-                    out.println("  " + pad(i == 0 ? place.label() : "") + " "
-                            + place.findings().get(i).toString().replace(prefix, ""));
+                    lines.add("  " + pad(i == 0 ? place.label() : "") + " "
+                            + ChannelCodes.line(place.findings().get(i)).replace(prefix, ""));
                 }
                 if (place.findings().size() > MAX_LINES_PER_PLACE) {
-                    out.println("  " + pad("") + " ... and " + (place.findings().size() - MAX_LINES_PER_PLACE) + " more");
+                    lines.add("  " + pad("") + " and " + (place.findings().size() - MAX_LINES_PER_PLACE)
+                            + " more in the same place");
                 }
             }
         }
         for (String note : notes) {
-            out.println("note      " + note);
+            lines.addAll(wrapped("note      ", note));
         }
-        out.println("verdict   " + (ok() ? "ok" : "FAILED: " + String.join("; ", problems))
-                + String.format(Locale.ROOT, "  (%.1f s)", millis / 1000.0));
+        lines.addAll(wrapped("verdict   ", (ok() ? "ok" : "FAILED: " + String.join("; ", problems))
+                + String.format(Locale.ROOT, "  (%.1f s)", millis / 1000.0)));
+        List<String> legend = ChannelCodes.legend(String.join("\n", lines));
+        for (int i = 0; i < legend.size(); i++) {
+            lines.add((i == 0 ? "codes     " : "          ") + legend.get(i));
+        }
+        out.println();
+        lines.forEach(out::println);
+    }
+
+    /**
+     * {@code text} after {@code label}, wrapped at {@value #WIDTH} columns; the lines after the
+     * first are indented as far as the text starts (its own leading spaces included).
+     */
+    static List<String> wrapped(String label, String text) {
+        List<String> lines = new ArrayList<>();
+        String indent = " ".repeat(label.length() + text.length() - text.stripLeading().length());
+        StringBuilder line = new StringBuilder(label);
+        boolean empty = true;
+        for (String word : text.split(" ", -1)) {
+            if (!empty && line.length() + 1 + word.length() > WIDTH) {
+                lines.add(line.toString());
+                line = new StringBuilder(indent);
+                empty = true;
+            }
+            line.append(empty ? "" : " ").append(word);
+            empty = false;
+        }
+        lines.add(line.toString());
+        return lines;
+    }
+
+    private static String shortLabel(String label) {
+        return label.replaceFirst(" \\(.*", "");
     }
 
     private static String pad(String label) {
-        String shortLabel = label.replaceFirst(" \\(.*", "");
-        return String.format("%-26s", shortLabel);
+        return String.format("%-26s", shortLabel(label));
     }
 }

@@ -12,6 +12,7 @@ import dev.keysafe.workshop.ModuleBuild;
 import dev.keysafe.workshop.Offline;
 import dev.keysafe.workshop.Server;
 import dev.keysafe.workshop.shared.CallerEnvironment;
+import dev.keysafe.workshop.shared.ClientBodies;
 import dev.keysafe.workshop.shared.ErrorLine;
 import dev.keysafe.workshop.shared.FilesWritten;
 import dev.keysafe.workshop.shared.ServerProcess;
@@ -74,7 +75,7 @@ final class ServerTour {
             problems.addAll(drive.problems());
 
             List<Finding> output = output(key, server, workDir, launch);
-            List<Finding> received = received(key, drive);
+            List<Finding> received = ClientBodies.findings(key, drive.received());
             List<Finding> upstream = upstream(key, stub);
             if (stub.journal().stream().noneMatch(entry -> entry.bearer().equals(key.value()))) {
                 problems.add("its key never reached the stub");
@@ -102,19 +103,10 @@ final class ServerTour {
             throws IOException {
         List<Finding> output = new ArrayList<>();
         output.addAll(Detectors.inText(key, Channel.C7, "server stdout", server.stdout()));
-        output.addAll(Detectors.inText(key, Channel.C7, "server stderr (logs at TRACE)", server.stderr()));
+        output.addAll(Detectors.inText(key, Channel.C7, "server stderr, logs at TRACE", server.stderr()));
         output.addAll(Detectors.inCommandLine(key, server.commandLine()));
         output.addAll(FilesWritten.findings(key, workDir, launch));
         return output;
-    }
-
-    /** Every response body its clients received. */
-    private static List<Finding> received(Canary key, Server.Drive drive) {
-        List<Finding> received = new ArrayList<>();
-        for (int i = 0; i < drive.received().size(); i++) {
-            received.addAll(Detectors.inText(key, Channel.C1, "response body " + (i + 1), drive.received().get(i)));
-        }
-        return received;
     }
 
     /** Requests that reached the upstream with anything but the server's key, or went to another host. */

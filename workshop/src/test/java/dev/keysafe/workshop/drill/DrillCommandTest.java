@@ -61,6 +61,16 @@ class DrillCommandTest {
         assertThat(DEMO_KEY.matcher(result.out()).find()).isFalse();
         assertThat(KeyPatterns.all().matches(result.out() + result.err())).isEmpty();
         assertThat(scratch(result.out())).doesNotExist();
+        // The timeline's columns line up: every time has its seconds, ":00" included.
+        String timeline = result.out().substring(result.out().indexOf("timeline\n"), result.out().indexOf("follow-up"));
+        assertThat(timeline.lines().skip(1)).hasSize(6)
+                .allSatisfy(line -> assertThat(line).matches("  \\d\\d:\\d\\d:\\d\\d  \\d\\. \\S.*"));
+    }
+
+    @Test
+    void a_time_in_the_timeline_keeps_its_zero_seconds() {
+        assertThat(Incident.clock(java.time.LocalTime.of(9, 5))).isEqualTo("09:05:00");
+        assertThat(Incident.clock(java.time.LocalTime.of(14, 30, 7, 999_000_000))).isEqualTo("14:30:07");
     }
 
     @Test

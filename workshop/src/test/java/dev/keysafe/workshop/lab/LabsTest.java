@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Set;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,30 @@ class LabsTest {
         return LabCommand.check(Fixtures.catalog(), lab, copy);
     }
 
+    /**
+     * Lab {@code id}'s starter with {@code edits} applied (pairs of text and replacement, each of
+     * which must change the file), plus {@code alsoFromReference} copied from the reference:
+     * the copy a learner with a weak fix would check.
+     */
+    private List<Problem> checkEdited(String id, List<String> alsoFromReference, String... edits) throws Exception {
+        Lab lab = Labs.require(id);
+        Path copy = work.resolve(lab.name() + "-edited");
+        Path starter = Fixtures.root().resolve("labs").resolve(lab.name()).resolve("starter");
+        for (LabFile file : lab.files()) {
+            Path from = alsoFromReference.contains(file.path()) ? Fixtures.root().resolve(file.reference())
+                    : starter.resolve(file.path());
+            copy(from, copy.resolve(file.path()));
+        }
+        Path edited = copy.resolve(lab.files().get(0).path());
+        String text = Files.readString(edited);
+        for (int i = 0; i < edits.length; i += 2) {
+            assertThat(text).as("the starter still holds %s", edits[i]).contains(edits[i]);
+            text = text.replace(edits[i], edits[i + 1]);
+        }
+        Files.writeString(edited, text);
+        return LabCommand.check(Fixtures.catalog(), lab, copy);
+    }
+
     private static void copy(Path from, Path to) throws Exception {
         assertThat(from).isRegularFile();
         Files.createDirectories(to.getParent());
@@ -74,6 +99,49 @@ class LabsTest {
                 assertThat(Fixtures.root().resolve(file.reference())).isRegularFile();
             }
         }
+    }
+
+    /**
+     * Comments written for a starter, reviewed as naming no mistake; every other comment of a
+     * starter must be its reference file's own (the module's), so none can point at the bug.
+     */
+    private static final Set<String> NEUTRAL_STARTER_COMMENTS = Set.of(
+            "The one way out of the proxy to OpenAI: a fixed URL per route, from configuration, never from a",
+            "request. Lab 06's starter: module 06's Upstream as a team changed it; ./kit lab check 06 runs it.",
+            "The client headers passed upstream.",
+            "The upstream's answer, as text.",
+            "The refusal a client gets for an upstream status.");
+
+    @Test
+    void no_starter_comment_points_at_the_mistake_each_is_the_modules_own() throws Exception {
+        for (Lab lab : Labs.LABS) {
+            for (LabFile file : lab.files()) {
+                if (!file.path().endsWith(".java")) {
+                    continue;
+                }
+                String reference = String.join(" ", comments(Fixtures.root().resolve(file.reference())));
+                Path starter = Fixtures.root().resolve("labs").resolve(lab.name()).resolve("starter").resolve(file.path());
+                assertThat(comments(starter)).as("comments of %s that %s does not have", starter, file.reference())
+                        .allSatisfy(comment -> assertThat(NEUTRAL_STARTER_COMMENTS.contains(comment)
+                                || reference.contains(comment)).as(comment).isTrue());
+            }
+        }
+    }
+
+    /** Each comment line of a Java file, without its markers, as prose. */
+    private static List<String> comments(Path java) throws Exception {
+        List<String> comments = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(java)) {
+            String strip = line.strip();
+            int slashes = line.indexOf("//");
+            String text = strip.startsWith("/*") || strip.startsWith("*") ? strip.replaceFirst("^/?\\*+/?", "")
+                    : slashes >= 0 && !line.substring(0, slashes).contains("\"") ? line.substring(slashes + 2) : "";
+            text = text.replaceFirst("\\*/$", "").strip();
+            if (!text.isEmpty()) {
+                comments.add(text);
+            }
+        }
+        return comments;
     }
 
     @Test
@@ -106,13 +174,30 @@ class LabsTest {
     }
 
     @Test
-    void lab_02_starter_fails_for_its_debug_line_and_its_forwarded_error() throws Exception {
+    void lab_02_starter_fails_for_its_debug_line_its_forwarded_error_and_its_exit_codes() throws Exception {
         Fixtures.assumeBuilt(Fixtures.catalog(), "02");
 
         String problems = whats(checkStarter("02"));
 
         assertThat(problems).contains("a normal run: C7 stderr", "(plain)", "a rejected key: C7 stderr",
-                "(masked (OpenAI 401 echo))").doesNotContain("does not compile", "never reached");
+                        "(masked: OpenAI 401 echo)", "a rejected key: it exited 1, not 3",
+                        "no OPENAI_API_KEY set: it exited 1, not 2")
+                .doesNotContain("does not compile", "never reached", "(masked (");
+    }
+
+    @Test
+    void lab_02_refuses_a_fix_that_only_hides_the_key_behind_the_exceptions_class_name_and_exit_1() throws Exception {
+        Fixtures.assumeBuilt(Fixtures.catalog(), "02");
+
+        String problems = whats(checkEdited("02", List.of(),
+                "err.println(\"DEBUG calling OpenAI with key \" + env.get(\"OPENAI_API_KEY\"));", "",
+                "e.getMessage()", "e.getClass().getSimpleName()"));
+
+        assertThat(problems).contains("a rejected key: it exited 1, not 3",
+                        "a rejected key: its message does not say the key was refused and what to check: "
+                                + "\"OpenAI call failed: ",
+                        "no OPENAI_API_KEY set: it exited 1, not 2")
+                .doesNotContain("C7", "does not compile");
     }
 
     @Test
@@ -129,8 +214,21 @@ class LabsTest {
         String problems = whats(checkStarter("03"));
 
         assertThat(problems).contains(".gitignore: .env is not ignored", ".gitignore: .env.local is not ignored",
-                "a .env with a malformed line (a stray quote after the key): the error message prints the key (plain)")
+                "a .env with a malformed line 3 (a stray quote after the key): the error message prints the key (plain)",
+                "its message does not name the file and the line number: (its message, withheld: it holds the key)")
                 .doesNotContain("a normal run", "does not compile");
+    }
+
+    @Test
+    void lab_03_refuses_a_malformed_line_message_that_names_neither_the_file_nor_the_line() throws Exception {
+        Fixtures.assumeBuilt(Fixtures.catalog(), "03");
+
+        String problems = whats(checkEdited("03", List.of(".gitignore"),
+                "\".env could not be read: \" + e.getMessage()", "\"a line could not be read\""));
+
+        assertThat(problems).contains("a .env with a malformed line 3 (a stray quote after the key): its message does"
+                        + " not name the file and the line number: \"a line could not be read\"")
+                .doesNotContain("prints the key", ".gitignore", "exited", "does not compile");
     }
 
     @Test
@@ -146,8 +244,23 @@ class LabsTest {
 
         String problems = whats(checkStarter("04"));
 
-        assertThat(problems).contains("C21 the production key was sent upstream",
-                "did not refuse to start naming OPENAI_API_KEY_STAGING").doesNotContain("a staging run:");
+        assertThat(problems).contains("staging chosen, OPENAI_API_KEY_STAGING missing: C21 OPENAI_API_KEY_PROD's key"
+                        + " was sent upstream (the production key)",
+                "did not refuse to start naming OPENAI_API_KEY_STAGING",
+                "development chosen, OPENAI_API_KEY_DEV missing: C21 OPENAI_API_KEY_PROD's key")
+                .doesNotContain("a staging run:");
+    }
+
+    @Test
+    void lab_04_refuses_a_fallback_to_another_environments_key_instead_of_production() throws Exception {
+        Fixtures.assumeBuilt(Fixtures.catalog(), "04");
+
+        String problems = whats(checkEdited("04", List.of(),
+                "settings.get(Environment.PRODUCTION.keyVariable())", "settings.get(Environment.DEVELOPMENT.keyVariable())"));
+
+        assertThat(problems).contains("staging chosen, OPENAI_API_KEY_STAGING missing: C21 OPENAI_API_KEY_DEV's key"
+                        + " was sent upstream", "did not refuse to start naming OPENAI_API_KEY_STAGING")
+                .doesNotContain("OPENAI_API_KEY_PROD's key", "a staging run:", "does not compile");
     }
 
     @Test
@@ -164,8 +277,21 @@ class LabsTest {
         String problems = whats(checkStarter("05"));
 
         assertThat(problems).contains("a normal run: C7 stderr", "a normal run: C20 ", "keysafe-openai-key.cache",
-                "a rejected key, the secret stored as JSON: C7 stderr")
+                        "a rejected key, the secret stored as JSON: C7 stderr", "still writes a file (Files.writeString")
                 .doesNotContain("does not compile", "never reached", "never asked", "did not");
+    }
+
+    @Test
+    void lab_05_refuses_a_disk_copy_moved_from_the_temp_folder_to_the_home_folder() throws Exception {
+        Fixtures.assumeBuilt(Fixtures.catalog(), "05");
+
+        String problems = whats(checkEdited("05", List.of(),
+                "LOG.debug(\"secret {} refreshed: {}\", secretId, value);", "",
+                "System.getProperty(\"java.io.tmpdir\")", "System.getProperty(\"user.home\")"));
+
+        assertThat(problems).contains("a normal run: C13 file home/keysafe-openai-key.cache",
+                        "still writes a file (Files.writeString")
+                .doesNotContain("C7", "C20", "does not compile");
     }
 
     @Test
@@ -179,10 +305,15 @@ class LabsTest {
     void lab_06_starter_fails_because_the_client_token_goes_upstream() throws Exception {
         Fixtures.assumeBuilt(Fixtures.catalog(), "06");
 
-        String problems = whats(checkStarter("06"));
+        List<Problem> checkStarterProblems = checkStarter("06");
+        String problems = whats(checkStarterProblems);
 
         assertThat(problems).contains("C21 requests upstream: ", "a credential other than the server's key",
                 "a plain call through the proxy failed").doesNotContain("does not compile", "stopped before");
+        // The failed calls are explained by what went upstream, not blamed on the learner's fix.
+        Problem plainCall = checkStarterProblems.stream().filter(p -> p.what().startsWith("a plain call")).findFirst()
+                .orElseThrow();
+        assertThat(plainCall.hint()).contains("follows from the C21 problem above").doesNotContain("must not break");
     }
 
     @Test
@@ -199,8 +330,20 @@ class LabsTest {
 
         String problems = whats(LabCommand.check(Fixtures.catalog(), lab, work.resolve("half")));
 
-        assertThat(problems).contains("C1 what a client received", "(masked (OpenAI 401 echo))")
+        assertThat(problems).contains("C1 body ", " a client received, an error answer (masked: OpenAI 401 echo)",
+                        "a client received OpenAI's own error text")
                 .doesNotContain("C21", "a plain call", "does not compile");
+    }
+
+    @Test
+    void lab_06_refuses_a_fix_that_scrubs_the_key_out_of_openais_error_but_still_forwards_it() throws Exception {
+        Fixtures.assumeBuilt(Fixtures.catalog(), "06");
+
+        String problems = whats(checkEdited("06", List.of(), "\"OpenAI-Beta\", \"Authorization\")", "\"OpenAI-Beta\")",
+                "\"OpenAI said: \" + said", "\"OpenAI said: \" + said.replaceAll(\"sk-[A-Za-z0-9*_-]+\", \"(a key)\")"));
+
+        assertThat(problems).contains("a client received OpenAI's own error text")
+                .doesNotContain("C1 ", "C21", "a plain call", "does not compile");
     }
 
     @Test

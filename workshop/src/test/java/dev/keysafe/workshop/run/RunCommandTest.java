@@ -135,6 +135,9 @@ class RunCommandTest {
 
         assertThat(result.exitCode()).isEqualTo(ExitCode.CONFIG);
         assertThat(result.err()).contains("OPENAI_API_KEY is not set");
+        // The module's own message, then the way to try it with no key at all.
+        assertThat(result.err().lines().toList()).last().asString()
+                .isEqualTo("kit: no key at hand? Try it without an account: ./kit run 02 --offline");
         assertThat(result.out()).isEmpty();
     }
 
@@ -163,6 +166,11 @@ class RunCommandTest {
 
         assertThat(result.exitCode()).isEqualTo(7);
         assertThat(result.out()).contains("args=exit|7");
+        assertThat(result.err()).doesNotContain("--offline");
+
+        Result config = Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir), "run", "98", "exit", "2");
+        assertThat(config.exitCode()).isEqualTo(ExitCode.CONFIG);
+        assertThat(config.err()).contains("./kit run 98 --offline");
     }
 
     @Test

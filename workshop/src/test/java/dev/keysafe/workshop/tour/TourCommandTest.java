@@ -32,13 +32,14 @@ class TourCommandTest {
     Path callerDir;
 
     @Test
-    void tour_of_01_and_02_reports_01s_leaks_and_02_clean_and_exits_0() {
+    void tour_of_01_02_and_04_reports_01s_leaks_and_the_others_clean_and_exits_0() {
         Catalog catalog = Fixtures.catalog();
         Fixtures.assumeBuilt(catalog, "01");
         Fixtures.assumeBuilt(catalog, "02");
+        Fixtures.assumeBuilt(catalog, "04");
         String hardcodedKey = catalog.require("01").keySource().key(catalog.build(catalog.require("01"))).value();
 
-        Result result = Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir), "tour", "--only", "01,02");
+        Result result = Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir), "tour", "--only", "01,02,04");
 
         assertThat(result.exitCode()).as("exit code; report:%n%s", result.out()).isZero();
         String report = result.out();
@@ -53,15 +54,20 @@ class TourCommandTest {
         if (Detectors.isInGitCheckout(catalog.root())) {
             assertThat(hardcoded).containsPattern("git history +C15 commit |git history not checked: 01-hardcoded-bad has no commits yet");
         }
-        String envVars = section(report, "== 02 ", "== summary");
+        String envVars = section(report, "== 02 ", "== 04 ");
         assertThat(envVars).contains("answered: " + dev.keysafe.testkit.stub.OpenAiStub.ANSWER,
                 "with a rejected key: exit 3", "leaks     none: the key reached the stub and nowhere else", "verdict   ok")
                 .doesNotContain("C1", "C7", "C14", "C16");
-        assertThat(report).contains("tour passed: 2 of 2 module(s) ran", "01's leaks were all found",
+        // 04's refusal is shown whole, wrapped: never cut at the width of a terminal.
+        assertThat(section(report, "== 04 ", "== summary").replaceAll("\\s+", " ")).contains("exit 2: "
+                + "OPENAI_API_KEY_PROD is not set", "(see 04-per-environment/README.md); no other environment's key,"
+                + " and not OPENAI_API_KEY, is used instead.", "verdict ok");
+        assertThat(report).contains("tour passed: 3 of 3 module(s) ran", "01's leaks were all found",
                 "next: read workshop/README.md", "./kit lab list");
         // The report names where a key went, never the key.
         assertThat(report).doesNotContain(hardcodedKey);
         assertThat(ANY_CANARY.matcher(report).find()).isFalse();
+        assertReadable(report);
     }
 
     @Test
@@ -72,13 +78,14 @@ class TourCommandTest {
         Result result = Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir), "tour", "--only", "05");
 
         assertThat(result.exitCode()).as("exit code; report:%n%s", result.out()).isZero();
-        String secretsManager = section(result.out(), "== 05 ", "== summary");
+        String secretsManager = section(result.out(), "== 05 ", "== summary").replaceAll("\\s+", " ");
         assertThat(secretsManager).contains("answered: " + dev.keysafe.testkit.stub.OpenAiStub.ANSWER,
                         "with a rejected key: exit 3", "rotate-demo: 4 threads ask",
-                        "leaks     none: the key reached the stub and nowhere else", "a demo run", "verdict   ok")
+                        "leaks none: the key reached the stub and nowhere else", "a demo run", "verdict ok")
                 .containsPattern("exit 0: rotate-demo: \\d+ asks, 0 failed; keys used: \\.\\.\\.\\S{4} -> ");
         assertThat(result.out()).contains("05  secrets-manager       ok: clean", "tour passed: 1 of 1 module(s) ran");
         assertThat(ANY_CANARY.matcher(result.out()).find()).isFalse();
+        assertReadable(result.out());
     }
 
     @Test
@@ -89,19 +96,21 @@ class TourCommandTest {
         Result result = Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir), "tour", "--only", "06");
 
         assertThat(result.exitCode()).as("exit code; report:%n%s", result.out()).isZero();
-        String proxy = section(result.out(), "== 06 ", "== summary");
-        assertThat(proxy).contains("shows     the browser never sees the key",
+        // Long lines are wrapped: read the section as one line of words.
+        String proxy = section(result.out(), "== 06 ", "== summary").replaceAll("\\s+", " ");
+        assertThat(proxy).contains("shows the browser never sees the key",
                         "issued a client token with the admin token",
                         "openai-java, plain: " + dev.keysafe.testkit.stub.OpenAiStub.ANSWER,
                         "): " + dev.keysafe.testkit.stub.OpenAiStub.ANSWER,
                         "a wrong client token: 401 ", "(the stub saw nothing)",
                         "the server's key refused upstream: 502 ",
-                        "leaks     none: the key reached the stub and nowhere else",
-                        "the server's output, what its clients received, requests upstream", "verdict   ok")
+                        "leaks none: the key reached the stub and nowhere else",
+                        "the server's output, what its clients received, requests upstream", "verdict ok")
                 .containsPattern("started: keysafe proxy listening on http://127\\.0\\.0\\.1:\\d+/ \\(upstream http://127\\.0\\.0\\.1:\\d+/v1, key \\.\\.\\.\\w{4}\\)")
                 .containsPattern("openai-java, streamed \\(\\d+ chunks\\)");
         assertThat(result.out()).contains("06  server-proxy          ok: clean", "tour passed: 1 of 1 module(s) ran");
         assertThat(ANY_CANARY.matcher(result.out()).find()).isFalse();
+        assertReadable(result.out());
     }
 
     @Test
@@ -141,10 +150,12 @@ class TourCommandTest {
                 Fixtures.env(), callerDir), "tour");
 
         assertThat(result.exitCode()).isEqualTo(1);
-        assertThat(result.out()).contains("C11 command line (plain)", "C1 response body", "(masked (OpenAI 401 echo))",
+        assertThat(result.out()).contains("C11 command line (plain)", "C1 body ", " a client received, an error answer",
+                        "(masked: OpenAI 401 echo)",
                         "verdict   FAILED: its key leaked: the server's output", "what its clients received")
                 .containsPattern("tour FAILED: 06: its key leaked: .*\\(\\d+\\.\\d s\\)");
         assertThat(ANY_CANARY.matcher(result.out()).find()).isFalse();
+        assertReadable(result.out());
     }
 
     @Test
@@ -162,6 +173,7 @@ class TourCommandTest {
         assertThat(result.out()).contains("C11 command line (plain)", "verdict   FAILED: its key leaked: a normal run")
                 .containsPattern("tour FAILED: 02: its key leaked: .*\\(\\d+\\.\\d s\\)");
         assertThat(ANY_CANARY.matcher(result.out()).find()).isFalse();
+        assertReadable(result.out());
     }
 
     @Test
@@ -195,6 +207,25 @@ class TourCommandTest {
 
         assertThat(result.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
         assertThat(result.err()).contains("unknown module '77'", "01, 02, 03, 04", "06");
+    }
+
+    private static final Pattern CODE = Pattern.compile("\\bC(\\d{1,2})\\b");
+
+    /**
+     * A reader who has never seen the leak list can follow the report: every channel code it shows
+     * is explained in the same module's section ({@code C7 = ...}), no bracket sits inside another,
+     * and no line is cut short with "...".
+     */
+    private static void assertReadable(String report) {
+        for (String section : report.split("\n(?=== )")) {
+            java.util.regex.Matcher code = CODE.matcher(section);
+            while (code.find()) {
+                assertThat(section).as("the section that shows %s explains it", code.group())
+                        .containsPattern("(?m)^(codes     |          )" + code.group() + " = \\S");
+            }
+        }
+        assertThat(report).doesNotContain("((", "))").doesNotContainPattern("\\([^()]*\\([^()]*\\)[^()]*\\)");
+        assertThat(report.lines()).noneMatch(line -> line.endsWith("...") || line.strip().startsWith("..."));
     }
 
     private static String section(String report, String from, String to) {
