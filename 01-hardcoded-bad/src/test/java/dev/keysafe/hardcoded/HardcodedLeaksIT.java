@@ -171,7 +171,7 @@ class HardcodedLeaksIT {
             Keysafe keysafe = new Keysafe(KEY, stub);
             scenario.arrange(stub, KEY);
             // No key is given: 01 has it written in its code.
-            AppRun run = keysafe.app(Ask.class.getName()).workingDir(workDir).run();
+            AppRun run = keysafe.app(Ask.class.getName()).packagedIn(moduleDir()).workingDir(workDir).run();
             return new Probe(scenario, run, keysafe.leaks(),
                     keysafe.upstreamRequests().stream().anyMatch(e -> e.bearer().equals(KEY.value())));
         }

@@ -24,9 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PerEnvironmentLeakIT extends CliLeakContract {
 
+    /** This module's folder: its runs start the jar the build packaged, as a user would. */
+    private static final Path MODULE = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
+
     @Override
     protected AppLaunch launch(Keysafe keysafe) {
-        return keysafe.app(Ask.class.getName())
+        return keysafe.app(Ask.class.getName()).packagedIn(MODULE)
                 .env("ENVIRONMENT", "staging")
                 .env("OPENAI_API_KEY_DEV", Canary.fresh().value())
                 .withOpenAiKeyIn("OPENAI_API_KEY_STAGING")
@@ -46,7 +49,7 @@ class PerEnvironmentLeakIT extends CliLeakContract {
         try (OpenAiStub stub = OpenAiStub.start()) {
             stub.acceptKeys(dev.value(), staging.value(), prod.value());
 
-            AppRun run = new Keysafe(staging, stub).app(Ask.class.getName()).withOwnLogging()
+            AppRun run = new Keysafe(staging, stub).app(Ask.class.getName()).packagedIn(MODULE).withOwnLogging()
                     .env("ENVIRONMENT", "staging")
                     .env("OPENAI_API_KEY_DEV", dev.value())
                     .withOpenAiKeyIn("OPENAI_API_KEY_STAGING")
@@ -70,7 +73,7 @@ class PerEnvironmentLeakIT extends CliLeakContract {
         try (OpenAiStub stub = OpenAiStub.start()) {
             stub.acceptKeys(dev.value());
 
-            AppRun run = new Keysafe(dev, stub).app(Ask.class.getName()).withOwnLogging()
+            AppRun run = new Keysafe(dev, stub).app(Ask.class.getName()).packagedIn(MODULE).withOwnLogging()
                     .env("ENVIRONMENT", "production")
                     .withOpenAiKeyIn("OPENAI_API_KEY_DEV")
                     .withOpenAiKeyIn("OPENAI_API_KEY").workingDir(workDir).run();

@@ -28,6 +28,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Execution(ExecutionMode.CONCURRENT)
 class AskIT {
 
+    /** This module's folder: its runs start the jar the build packaged, as a user would. */
+    private static final Path MODULE = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = Scenario.class, names = {"HAPPY_PATH", "KEY_REJECTED"})
     void the_key_reaches_upstream_and_nowhere_else(Scenario scenario, @TempDir Path workDir) {
@@ -37,7 +40,7 @@ class AskIT {
             scenario.arrange(openai, canary);
             String id = Offline.newSecretId("plain-probe");
             secrets.createSecret(id, scenario == Scenario.HAPPY_PATH ? canary.value() : Offline.asJson(canary.value()));
-            AppLaunch launch = keysafe.app(Ask.class.getName()).workingDir(workDir);
+            AppLaunch launch = keysafe.app(Ask.class.getName()).packagedIn(MODULE).workingDir(workDir);
             Offline.env(secrets, null, id).forEach(launch::env);
 
             AppRun run = launch.run();
@@ -55,7 +58,7 @@ class AskIT {
         try (SecretsManagerEmulator secrets = SecretsManagerEmulator.start(); OpenAiStub openai = OpenAiStub.start()) {
             secrets.createSecret(SecretsManagerEmulator.DEMO_SECRET_ID, Canary.fresh().value());
             secrets.outage(Outage.REFUSE_CONNECTIONS);
-            AppLaunch launch = new Keysafe(Canary.fresh(), openai).app(Ask.class.getName()).withOwnLogging().args("hi");
+            AppLaunch launch = new Keysafe(Canary.fresh(), openai).app(Ask.class.getName()).packagedIn(MODULE).withOwnLogging().args("hi");
             Offline.env(secrets, openai, SecretsManagerEmulator.DEMO_SECRET_ID).forEach(launch::env);
 
             run = launch.workingDir(workDir).run();

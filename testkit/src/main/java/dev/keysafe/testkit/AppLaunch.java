@@ -23,6 +23,7 @@ public final class AppLaunch {
     private final Keysafe keysafe;
     private final Consumer<AppRun> onRun;
     private Path workingDir;
+    private boolean classpathChosen;
     private boolean traceLogging = true;
     private Duration timeout = Duration.ofSeconds(60);
 
@@ -65,7 +66,34 @@ public final class AppLaunch {
     /** The class path to run with; by default this test's (right for an app tested in its own build). */
     public AppLaunch classpath(String classpath) {
         launch.classpath(classpath);
+        classpathChosen = true;
         return this;
+    }
+
+    /**
+     * Runs the jar {@code mvn package} built in {@code moduleDir}'s {@code target}, with the runtime
+     * class path the kit's build writes beside it ({@code target/classpath.txt}): the app as it is
+     * shipped, nothing of the tests on its class path. For integration tests, which run after the jar
+     * is built.
+     *
+     * @throws IllegalStateException when the module is not packaged yet
+     */
+    public AppLaunch packagedIn(Path moduleDir) {
+        Path target = moduleDir.resolve("target");
+        try (java.util.stream.Stream<Path> files = Files.list(target)) {
+            Path jar = files.filter(f -> f.getFileName().toString().endsWith(".jar"))
+                    .filter(f -> !f.getFileName().toString().matches(".*-(sources|javadoc|tests)\\.jar"))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no jar in " + target + ": run mvn package"));
+            String runtime = Files.readString(target.resolve("classpath.txt")).strip();
+            return classpath(runtime.isEmpty() ? jar.toString() : jar + java.io.File.pathSeparator + runtime);
+        } catch (IOException e) {
+            throw new IllegalStateException(moduleDir + " is not packaged: run mvn package first", e);
+        }
+    }
+
+    /** Whether a class path was chosen ({@link #classpath}, {@link #packagedIn}); else this test's is used. */
+    public boolean classpathChosen() {
+        return classpathChosen;
     }
 
     /** The directory the app runs in, and whose new files are checked; by default a fresh temporary one. */

@@ -34,6 +34,9 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Execution(ExecutionMode.CONCURRENT)
 class AuditLogIT {
 
+    /** This module's folder: its runs start the jar the build packaged, as a user would. */
+    private static final Path MODULE = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
+
     private static SecretsManagerEmulator secrets;
     private static AuditDatabase audit;
     private static Canary dbPassword;
@@ -58,7 +61,7 @@ class AuditLogIT {
     private static AppLaunch launch(Class<?> program, Canary key, OpenAiStub openai, String dbSecret, String... args) {
         String id = Offline.newSecretId("audit");
         secrets.createSecret(id, key.value());
-        AppLaunch launch = new Keysafe(key, openai).app(program.getName()).withOwnLogging().args(args);
+        AppLaunch launch = new Keysafe(key, openai).app(program.getName()).packagedIn(MODULE).withOwnLogging().args(args);
         Offline.env(secrets, openai, id).forEach(launch::env);
         return launch.env(AuditLog.URL_VARIABLE, audit.url()).env(AuditLog.SECRET_VARIABLE, dbSecret);
     }

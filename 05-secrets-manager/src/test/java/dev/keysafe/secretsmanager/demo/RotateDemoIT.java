@@ -32,6 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RotateDemoIT {
 
+    /** This module's folder: its runs start the jar the build packaged, as a user would. */
+    private static final Path MODULE = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
+
     @Test
     void rotate_demo_counts_zero_failed_calls_while_the_key_rotates(@TempDir Path workDir) throws Exception {
         Canary first = Canary.fresh();
@@ -40,7 +43,7 @@ class RotateDemoIT {
         try (SecretsManagerEmulator secrets = SecretsManagerEmulator.start(); OpenAiStub openai = OpenAiStub.start()) {
             openai.acceptKeys(first.value());
             secrets.createSecret(SecretsManagerEmulator.DEMO_SECRET_ID, first.value());
-            AppLaunch launch = new Keysafe(first, openai).app(RotateDemo.class.getName()).withOwnLogging().args("6");
+            AppLaunch launch = new Keysafe(first, openai).app(RotateDemo.class.getName()).packagedIn(MODULE).withOwnLogging().args("6");
             Offline.env(secrets, openai, SecretsManagerEmulator.DEMO_SECRET_ID).forEach(launch::env);
             rotation = KeyRotation.of(secrets, SecretsManagerEmulator.DEMO_SECRET_ID, openai);
 

@@ -61,7 +61,12 @@ public abstract class CliLeakContract {
             Keysafe keysafe = new Keysafe(canary, stub);
             scenario.arrange(stub, canary);
 
-            AppRun run = launch(keysafe).workingDir(workDir).run();
+            AppLaunch app = launch(keysafe).workingDir(workDir);
+            if (!app.classpathChosen()) {
+                // The jar as shipped, with its runtime class path: nothing of the tests beside it.
+                app.packagedIn(moduleDir());
+            }
+            AppRun run = app.run();
 
             assertThat(keysafe.upstreamRequests()).as("requests upstream").anyMatch(e -> e.bearer().equals(canary.value()));
             assertThat(scenario.wellBehaved(run.exitCode(), run.stdout(), run.stderr()))
