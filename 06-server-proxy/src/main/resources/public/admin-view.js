@@ -119,6 +119,10 @@ export function chart(series, rpm) {
   return svg;
 }
 
+function plural(count, noun) {
+  return count + " " + noun + (count === 1 ? "" : "s");
+}
+
 function cell(label, ...children) {
   return el("td", { "data-label": label || null }, ...children);
 }
@@ -146,7 +150,8 @@ function requests(token) {
 function limits(token) {
   const ended = token.expired ? "expired " : "expires ";
   return [el("div", {}, token.models.length ? token.models.join(", ") : "(no model)"),
-    el("div", { class: "meta" }, token.rpm + " requests a minute, " + token.max_tokens + " output tokens a request"),
+    el("div", { class: "meta" }, plural(token.rpm, "request") + " a minute, " + plural(token.max_tokens, "output token")
+      + " a request"),
     el("div", { class: "meta" }, when(ended, token.expires_at)),
     el("div", { class: "meta" }, when("created ", token.created_at))];
 }

@@ -72,6 +72,8 @@ function clearDashboard() {
     document.querySelector("#" + id + " tbody").replaceChildren();
   }
   $("alerts").replaceChildren();
+  $("alerts-empty").hidden = true;
+  $("tokens-empty").hidden = true;
   for (const id of ["total-spend", "total-active", "total-states", "total-requests", "total-alerts", "sessions-note",
     "refreshed", "rotate-result", "copy-result"]) {
     $(id).textContent = "";
@@ -86,7 +88,8 @@ function signOut(message, ok = false) {
   clearDashboard();
   $("dashboard").hidden = true;
   $("sign-out").hidden = true;
-  $("login").hidden = false;
+  $("signed-in").hidden = true;
+  $("login-note").hidden = false;
   banner(message || null, ok);
 }
 
@@ -95,9 +98,10 @@ async function signIn(candidate) {
   adminToken = candidate;
   const mine = generation;
   if (await refresh(mine)) {
-    $("login").hidden = true;
     $("dashboard").hidden = false;
     $("sign-out").hidden = false;
+    $("signed-in").hidden = false;
+    $("login-note").hidden = true;
     timer = setInterval(() => refresh(mine), REFRESH_MS);
   }
 }
@@ -142,7 +146,8 @@ function drawTotals(summary, alertCount) {
   const tokens = summary.tokens;
   $("total-spend").textContent = usd(summary.spent_usd);
   $("total-active").textContent = String(tokens.active);
-  const others = Object.keys(tokens).filter((state) => state !== "active" && tokens[state] > 0)
+  // The API counts them in order of precedence, revoked first; the header reads from the live end.
+  const others = Object.keys(tokens).reverse().filter((state) => state !== "active" && tokens[state] > 0)
     .map((state) => tokens[state] + " " + stateWords(state));
   $("total-states").textContent = others.length ? others.join(" · ") : "no other client tokens";
   $("total-requests").textContent = String(summary.requests_last_hour);

@@ -205,7 +205,8 @@ async function ask(question, answer) {
       const text = await streamAnswer(response, answer);
       turns.push({ role: "user", content: question }, { role: "assistant", content: text });
       answer.dataset.state = "done";
-      $("status").textContent = "Answered" + (earlier > 0 ? ", with the " + earlier + " exchange(s) before it" : "")
+      $("status").textContent = "Answered" + (earlier === 1 ? ", with the exchange before it"
+        : earlier > 1 ? ", with the " + earlier + " exchanges before it" : "")
         + (left > 0 ? "; " + left + " older left out to stay within the session's budget." : ".");
       return;
     }

@@ -24,7 +24,8 @@ import java.util.function.ToLongFunction;
  * <li>{@code blocked}: the budget left (budget minus spend) is less than its smallest request
  *     reserves, so every request is refused ("needs $0.00062, $0.00011 left"); also a token that may
  *     use no model;</li>
- * <li>{@code rate_limited}: its rate limit would refuse a request now ("next in 12 s");</li>
+ * <li>{@code rate_limited}: its rate limit would refuse a request now ("its limit of 60 a minute is
+ *     reached; next in 12 s");</li>
  * <li>{@code nearly_spent}: {@value Monitor#BUDGET_ALERT_PERCENT}% or more of its budget spent;</li>
  * <li>{@code active}: none of these.</li>
  * </ol>
@@ -73,7 +74,7 @@ public record TokenState(String name, String detail, long needsNanoUsd, long lef
         }
         Store.Admission admission = nextRequest.get();
         if (!admission.allowed()) {
-            return new TokenState(RATE_LIMITED, token.rpm() + " requests a minute used; next in "
+            return new TokenState(RATE_LIMITED, "its limit of " + token.rpm() + " a minute is reached; next in "
                     + admission.retryAfterSeconds() + " s", needsNanoUsd, left);
         }
         long percent = budget.limitNanoUsd() == 0 ? 0

@@ -77,7 +77,7 @@ class TokenStateTest {
         TokenState state = TokenState.of(live(), spent(900_000_000), NEEDS, NOW, EMPTY_BUCKET);
 
         assertThat(state.name()).isEqualTo(TokenState.RATE_LIMITED);
-        assertThat(state.detail()).isEqualTo("60 requests a minute used; next in 12 s");
+        assertThat(state.detail()).isEqualTo("its limit of 60 a minute is reached; next in 12 s");
     }
 
     @Test

@@ -102,7 +102,7 @@ class TokenStatesApiTest {
         assertThat(blocked.path("left_usd").decimalValue()).isEqualByComparingTo("0.0001");
         assertThat(blocked.path("needs_usd").decimalValue()).isGreaterThan(new BigDecimal("0.0001"));
         assertThat(tokens.get("nearly").path("state_detail").asText()).isEqualTo("85% of the budget spent");
-        assertThat(tokens.get("busy").path("state_detail").asText()).startsWith("1 requests a minute used; next in ");
+        assertThat(tokens.get("busy").path("state_detail").asText()).startsWith("its limit of 1 a minute is reached; next in ");
         // Every field the list had before states came is still there.
         assertThat(StreamSupport.stream(((Iterable<String>) tokens.get("fresh")::fieldNames).spliterator(), false))
                 .contains("id", "name", "kind", "fingerprint", "models", "budget_usd", "spent_usd", "reserved_usd", "rpm",
