@@ -23,16 +23,23 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
-/** An amount for people: cents from a dollar up, two significant digits below ($0.00062, not $0.00). */
-export function usd(amount) {
+/**
+ * An amount for people: cents from a dollar up, two significant digits below ($0.00062, not $0.00),
+ * rounded as the server rounds its sentences when {@code direction} says so: what a request needs
+ * "up", what is left "down", so the two never read the same when one cannot cover the other.
+ */
+export function usd(amount, direction = "nearest") {
   const value = Number(amount);
   if (!Number.isFinite(value) || value === 0) {
     return "$0";
   }
+  const round = { up: Math.ceil, down: Math.floor, nearest: Math.round }[direction];
+  // Amounts are whole nano-dollars: rounding to 9 places first keeps float noise out of ceil and floor.
+  const scale = value >= 1 ? 100 : Math.pow(10, 1 - Math.floor(Math.log10(value)));
+  const rounded = round(Math.round(value * scale * 1e9) / 1e9) / scale;
   if (value >= 1) {
-    return "$" + value.toFixed(2);
+    return "$" + rounded.toFixed(2);
   }
-  const rounded = Number(value.toPrecision(2));
   const decimals = Math.min(9, Math.max(2, 1 - Math.floor(Math.log10(rounded))));
   return "$" + rounded.toFixed(decimals).replace(/(\.\d\d\d*?)0+$/, "$1");
 }
@@ -184,7 +191,8 @@ function alertText(alert) {
   switch (alert.alert) {
     case "budget_nearly_spent":
       return alert.reason === "cannot_cover_a_request"
-        ? "needs " + usd(alert.needs_usd) + " a request, " + usd(alert.left_usd) + " left of " + usd(alert.budget_usd)
+        ? "needs " + usd(alert.needs_usd, "up") + " a request, " + usd(alert.left_usd, "down") + " left of "
+          + usd(alert.budget_usd)
         : "spent " + usd(alert.spent_usd) + " of " + usd(alert.budget_usd);
     case "request_spike":
       return alert.requests_this_minute + " requests in a minute, against " + alert.baseline_per_minute + " a minute before";
