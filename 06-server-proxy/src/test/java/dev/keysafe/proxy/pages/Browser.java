@@ -66,7 +66,8 @@ final class Browser implements AutoCloseable {
 
     /**
      * Injected before any script of the page (test instrumentation, not shipped): which interval
-     * timers are live, each fetch call (URL, bearer, body) and each response body.
+     * timers are live, each fetch call (URL, bearer, body) and each response body the page read to
+     * its end.
      */
     static final String RECORDER = """
             window.__intervals = new Set();
@@ -80,8 +81,28 @@ final class Browser implements AutoCloseable {
               const init = args[1] || {};
               window.__sent.push({ url: String(args[0]), auth: (init.headers || {}).Authorization || null, body: init.body || null });
               const response = await original(...args);
-              response.clone().text().then(text => window.__bodies.push(text));
-              return response;
+              if (!response.body || [204, 205, 304].includes(response.status)) {
+                return response; // no body to read (and a Response with one of these statuses may hold none)
+              }
+              // Read from the network only when the page reads (no read-ahead), and recorded only once
+              // the page's own read has reached the end of the body.
+              const decoder = new TextDecoder();
+              const source = response.body.getReader();
+              let text = "";
+              const read = new ReadableStream({
+                async pull(out) {
+                  const { value, done } = await source.read();
+                  if (done) {
+                    window.__bodies.push(text);
+                    out.close();
+                    return;
+                  }
+                  text += decoder.decode(value, { stream: true });
+                  out.enqueue(value);
+                },
+                cancel(reason) { return source.cancel(reason); },
+              }, { highWaterMark: 0 });
+              return new Response(read, { status: response.status, statusText: response.statusText, headers: response.headers });
             };""";
 
     final ChromeDriver driver;
