@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin routes, for the proxy's operator only (the admin token as bearer; a client token is
  * refused): issue, list and revoke client tokens, read usage, alerts and the audit log, rotate the
- * upstream key. Each token is listed with its {@link TokenState}. Every action, and every refused attempt, goes to the audit log with token
- * fingerprints only.
+ * upstream key. Each token is listed with its {@link TokenState}. Every action, and every refused
+ * attempt, goes to the audit log with token fingerprints only.
  */
 public final class AdminApi {
 
@@ -130,8 +130,8 @@ public final class AdminApi {
     }
 
     /**
-     * {@code GET /admin/usage}: the ledger per token (requests that went upstream), the requests it
-     * made past its rate limit per minute for the charts, and a summary for the dashboard's header.
+     * {@code GET /admin/usage}: the ledger per token (requests that went upstream), the requests that
+     * passed its rate limit, per minute, for the chart, and a summary for the dashboard's header.
      */
     private void usage(Context ctx) {
         ArrayNode list = Json.array();

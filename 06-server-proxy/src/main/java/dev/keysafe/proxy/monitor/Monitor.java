@@ -113,7 +113,9 @@ public final class Monitor {
         fields.put("spent_usd", NanoUsd.toUsd(budget.spentNanoUsd()));
         fields.put("budget_usd", NanoUsd.toUsd(budget.limitNanoUsd()));
         fields.put("left_usd", NanoUsd.toUsd(left));
-        fields.put("needs_usd", NanoUsd.toUsd(needs));
+        if (needs > 0) {
+            fields.put("needs_usd", NanoUsd.toUsd(needs));
+        }
         fields.put("reason", left < needs ? "cannot_cover_a_request" : "spent_" + BUDGET_ALERT_PERCENT + "_percent");
         alerts.raise("budget_nearly_spent", fields);
     }
