@@ -13,6 +13,7 @@ import dev.keysafe.proxy.ClientTokens;
 import dev.keysafe.proxy.ProxyError;
 import dev.keysafe.proxy.key.UpstreamKey;
 import dev.keysafe.proxy.limits.Prices;
+import dev.keysafe.proxy.monitor.Alerts;
 import dev.keysafe.proxy.monitor.Monitor;
 import dev.keysafe.proxy.store.NanoUsd;
 import dev.keysafe.proxy.store.Store.AuditEvent;
@@ -22,22 +23,25 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The admin routes, for the proxy's operator only (the admin token as bearer; a client token is
- * refused): issue, list and revoke client tokens, read usage and the audit log, rotate the
- * upstream key. Every action, and every refused attempt, goes to the audit log with token
- * fingerprints only.
+ * refused): issue, list and revoke client tokens, read usage, alerts and the audit log, rotate the
+ * upstream key. Each token is listed with its {@link TokenState}. Every action, and every refused
+ * attempt, goes to the audit log with token fingerprints only.
  */
 public final class AdminApi {
 
@@ -56,6 +60,7 @@ public final class AdminApi {
     private final UpstreamKey upstreamKey;
     private final Monitor monitor;
     private final Clock clock;
+    private final ToLongFunction<ClientToken> leastRequest;
 
     /** The admin API; {@code isAdminToken} says whether a bearer token is the admin token. */
     public AdminApi(Predicate<String> isAdminToken, Prices prices, Store store, ClientTokens tokens,
@@ -67,6 +72,7 @@ public final class AdminApi {
         this.upstreamKey = upstreamKey;
         this.monitor = monitor;
         this.clock = clock;
+        this.leastRequest = TokenState.leastRequest(prices);
     }
 
     /** Adds the operator's routes to {@code javalin}: the admin token, or nothing. */
@@ -76,6 +82,7 @@ public final class AdminApi {
         javalin.routes.delete("/admin/tokens/{id}", adminOnly(this::revokeToken));
         javalin.routes.get("/admin/usage", adminOnly(this::usage));
         javalin.routes.get("/admin/audit", adminOnly(this::auditLog));
+        javalin.routes.get("/admin/alerts", adminOnly(this::alerts));
         javalin.routes.post("/admin/rotate", adminOnly(this::rotate));
     }
 
@@ -122,22 +129,68 @@ public final class AdminApi {
         ctx.status(204);
     }
 
-    /** {@code GET /admin/usage}: the ledger per token, with requests per minute for the charts. */
+    /**
+     * {@code GET /admin/usage}: the ledger per token (requests that went upstream), the requests that
+     * passed its rate limit, per minute, for the chart, and a summary for the dashboard's header.
+     */
     private void usage(Context ctx) {
         ArrayNode list = Json.array();
+        Summary summary = new Summary();
         for (ClientToken token : store.tokens()) {
             ObjectNode entry = describe(token);
+            summary.add(entry);
             Store.Usage usage = store.usage(token.id());
             entry.put("requests", usage.requests());
             entry.put("prompt_tokens", usage.promptTokens());
             entry.put("completion_tokens", usage.completionTokens());
             entry.put("cost_usd", NanoUsd.toUsd(usage.costNanoUsd()));
             entry.put("last_used", usage.lastUsed() == null ? null : usage.lastUsed().toString());
+            List<Long> series = monitor.perMinute(token.id());
             ArrayNode perMinute = entry.putArray("requests_per_minute");
-            monitor.perMinute(token.id()).forEach(perMinute::add);
+            series.forEach(perMinute::add);
+            entry.put("received_last_30_min", series.stream().mapToLong(Long::longValue).sum());
             list.add(entry);
         }
-        ctx.contentType("application/json").result(Json.write(Json.object().set("data", list)));
+        ObjectNode answer = Json.object();
+        answer.set("summary", summary.json(store.requestsSince(clock.instant().minus(Duration.ofHours(1)))));
+        ctx.contentType("application/json").result(Json.write(answer.set("data", list)));
+    }
+
+    /** The dashboard's header: total spend, and tokens and chat sessions counted by state. */
+    private static final class Summary {
+        private BigDecimal spent = BigDecimal.ZERO;
+        private final Map<String, ObjectNode> byKind = Map.of("client", byState(), "session", byState());
+
+        private static ObjectNode byState() {
+            ObjectNode counts = Json.object();
+            TokenState.ALL.forEach(state -> counts.put(state, 0));
+            return counts;
+        }
+
+        void add(ObjectNode token) {
+            spent = spent.add(token.path("spent_usd").decimalValue());
+            ObjectNode counts = byKind.get(token.path("kind").asText());
+            if (counts != null) {
+                String state = token.path("state").asText();
+                counts.put(state, counts.path(state).asLong() + 1);
+            }
+        }
+
+        ObjectNode json(long requestsLastHour) {
+            ObjectNode json = Json.object().put("spent_usd", spent.stripTrailingZeros())
+                    .put("requests_last_hour", requestsLastHour);
+            json.set("tokens", byKind.get("client"));
+            json.set("sessions", byKind.get("session"));
+            return json;
+        }
+    }
+
+    /** {@code GET /admin/alerts}: the alerts this instance raised lately, newest first; ids and fingerprints only. */
+    private void alerts(Context ctx) {
+        ArrayNode list = Json.array();
+        monitor.alerts().recent().forEach(alert -> list.add(Json.MAPPER.valueToTree(alert)));
+        ctx.contentType("application/json").result(Json.write(Json.object().put("kept", Alerts.KEPT)
+                .set("data", list)));
     }
 
     /** {@code GET /admin/audit}: the latest audit events. */
@@ -168,6 +221,8 @@ public final class AdminApi {
 
     private ObjectNode describe(ClientToken token) {
         Store.Budget budget = store.budget(token.id());
+        TokenState state = TokenState.of(token, budget, leastRequest.applyAsLong(token), clock.instant(),
+                () -> store.peek(TokenState.rateBucket(token), token.rpm()));
         ObjectNode node = Json.object().put("id", token.id()).put("name", token.name()).put("kind", token.kind())
                 .put("fingerprint", token.fingerprint());
         ArrayNode models = node.putArray("models");
@@ -180,7 +235,11 @@ public final class AdminApi {
                 .put("created_at", token.createdAt().toString())
                 .put("expires_at", token.expiresAt().toString())
                 .put("expired", token.expiredAt(clock.instant()))
-                .put("revoked", token.revoked());
+                .put("revoked", token.revoked())
+                .put("state", state.name())
+                .put("state_detail", state.detail())
+                .put("needs_usd", state.needsNanoUsd() == Long.MAX_VALUE ? null : NanoUsd.toUsd(state.needsNanoUsd()))
+                .put("left_usd", NanoUsd.toUsd(state.leftNanoUsd()));
     }
 
     /** The body as one JSON object, read with the kit's one strict reader, at most {@link #MAX_BODY} bytes. */

@@ -8,6 +8,7 @@ import dev.keysafe.proxy.ProxyError;
 import dev.keysafe.proxy.ProxyServer;
 import dev.keysafe.proxy.StoreUnavailable;
 import dev.keysafe.proxy.admin.AdminApi;
+import dev.keysafe.proxy.admin.TokenState;
 import dev.keysafe.proxy.key.UpstreamKey;
 import dev.keysafe.proxy.limits.Limits;
 import dev.keysafe.proxy.monitor.Alerts;
@@ -84,7 +85,8 @@ public final class ProxyApp {
         Monitor monitor = new Monitor(clock, alerts);
         ClientTokens tokens = new ClientTokens(store, clock);
         AdminApi admin = new AdminApi(config::isAdminToken, config.prices(), store, tokens, key, monitor, clock);
-        Pages pages = new Pages(config.chatModel(), config.sessionBudgetNanoUsd(), store, tokens);
+        Pages pages = new Pages(config.chatModel(), config.sessionBudgetNanoUsd(), config.prices(), store, tokens);
+        monitor.alertWhenLeftCannotCover(TokenState.leastRequest(config.prices()));
         return ProxyServer.create(config.proxy(), key.alertingOn(alerts), tokens,
                 new Limits(store, config.prices(), monitor, clock), javalin -> {
                     admin.addTo(javalin);

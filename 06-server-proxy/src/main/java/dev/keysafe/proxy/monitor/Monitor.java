@@ -6,9 +6,11 @@ import dev.keysafe.proxy.store.Store;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToLongFunction;
 
 /**
  * Watches how each token is used: counts its requests per minute for the dashboard, and raises an
@@ -18,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The rule: a spike is a minute with at least {@link #SPIKE_MIN_REQUESTS} requests and more
  * than {@link #SPIKE_FACTOR} times the average of the {@link #BASELINE_MINUTES} minutes before it,
  * for a token seen for at least that long (a brand-new token has no baseline yet; its rate limit
- * and budget still hold). One alert per token per minute; one budget alert per token.
+ * and budget still hold). One alert per token per minute; one budget alert per token, at 80% spent or
+ * when what is left cannot cover one more request, whichever comes first.
  */
 public final class Monitor {
 
@@ -34,6 +37,7 @@ public final class Monitor {
     private final Alerts alerts;
     private final Map<String, Minutes> perToken = new ConcurrentHashMap<>();
     private final Map<String, Boolean> budgetAlerted = new ConcurrentHashMap<>();
+    private volatile ToLongFunction<ClientToken> leastRequest = token -> 0;
 
     public Monitor(Clock clock, Alerts alerts) {
         this.clock = clock;
@@ -89,16 +93,45 @@ public final class Monitor {
                 "baseline_per_minute", Math.round(baseline * 10) / 10.0));
     }
 
-    /** Checks a token's spend after a request settled; alerts once when it nears the budget. */
+    /**
+     * Checks a token's spend after a request settled; alerts once when it nears the budget: at
+     * {@link #BUDGET_ALERT_PERCENT}% spent, or sooner when what is left cannot cover its smallest
+     * request (see {@link #alertWhenLeftCannotCover}), which the proxy would refuse from now on.
+     */
     public void settled(ClientToken token, Store.Budget budget) {
-        if (budget.limitNanoUsd() <= 0
-                || budget.spentNanoUsd() * 100 < budget.limitNanoUsd() * BUDGET_ALERT_PERCENT
+        long left = budget.limitNanoUsd() - budget.spentNanoUsd();
+        long needs = leastRequest.applyAsLong(token);
+        boolean nearlySpent = budget.spentNanoUsd() * 100 >= budget.limitNanoUsd() * BUDGET_ALERT_PERCENT;
+        if (budget.limitNanoUsd() <= 0 || !(nearlySpent || left < needs)
                 || budgetAlerted.putIfAbsent(token.id(), Boolean.TRUE) != null) {
             return;
         }
-        alerts.raise("budget_nearly_spent", Map.of("token", token.id(), "name", token.name(),
-                "fingerprint", token.fingerprint(), "spent_usd", NanoUsd.toUsd(budget.spentNanoUsd()),
-                "budget_usd", NanoUsd.toUsd(budget.limitNanoUsd())));
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("token", token.id());
+        fields.put("name", token.name());
+        fields.put("fingerprint", token.fingerprint());
+        fields.put("spent_usd", NanoUsd.toUsd(budget.spentNanoUsd()));
+        fields.put("budget_usd", NanoUsd.toUsd(budget.limitNanoUsd()));
+        fields.put("left_usd", NanoUsd.toUsd(left));
+        if (needs > 0) {
+            fields.put("needs_usd", NanoUsd.toUsd(needs));
+        }
+        fields.put("reason", left < needs ? "cannot_cover_a_request" : "spent_" + BUDGET_ALERT_PERCENT + "_percent");
+        alerts.raise("budget_nearly_spent", fields);
+    }
+
+    /**
+     * Makes the budget alert also fire when a token's budget left (spent subtracted, requests in flight
+     * not) is less than {@code leastRequestNanoUsd} says its smallest request reserves. Without it the
+     * alert fires at {@link #BUDGET_ALERT_PERCENT}% only.
+     */
+    public void alertWhenLeftCannotCover(ToLongFunction<ClientToken> leastRequestNanoUsd) {
+        this.leastRequest = leastRequestNanoUsd;
+    }
+
+    /** Where this monitor raises its alerts; the dashboard reads the recent ones there. */
+    public Alerts alerts() {
+        return alerts;
     }
 
     /** Requests per minute of {@code tokenId} for the last {@link #KEPT_MINUTES} minutes, oldest first. */

@@ -3,7 +3,9 @@ package dev.keysafe.proxy.store;
 import dev.keysafe.proxy.ClientToken;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -159,6 +161,25 @@ public final class InMemoryStore implements Store {
         synchronized (audit) {
             List<AuditEvent> all = new ArrayList<>(audit);
             return all.subList(Math.max(0, all.size() - limit), all.size());
+        }
+    }
+
+    @Override
+    public Admission peek(String key, int perMinute) {
+        Bucket bucket = buckets.get(key + "@" + perMinute);
+        if (bucket == null) {
+            return Admission.ALLOWED;
+        }
+        EstimationProbe probe = bucket.estimateAbilityToConsume(1);
+        return probe.canBeConsumed() ? Admission.ALLOWED
+                : new Admission(false, Duration.ofNanos(probe.getNanosToWaitForRefill()));
+    }
+
+    /** Counted among the last {@value #KEPT_RECORDS} entries, all this store keeps. */
+    @Override
+    public long requestsSince(Instant since) {
+        synchronized (entries) {
+            return entries.stream().filter(entry -> !entry.at().isBefore(since)).count();
         }
     }
 }

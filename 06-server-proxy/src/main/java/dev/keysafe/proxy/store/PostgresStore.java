@@ -1,11 +1,17 @@
 package dev.keysafe.proxy.store;
 
+import static dev.keysafe.proxy.store.Jdbc.oldestFirst;
+import static dev.keysafe.proxy.store.Jdbc.prepare;
+
 import com.zaxxer.hikari.HikariDataSource;
 import dev.keysafe.common.ConfigException;
 import dev.keysafe.proxy.ClientToken;
 import dev.keysafe.proxy.StoreUnavailable;
+import dev.keysafe.proxy.store.Jdbc.Row;
+import dev.keysafe.proxy.store.Jdbc.Work;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
@@ -14,11 +20,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -201,6 +205,29 @@ public final class PostgresStore implements Store {
                 row.getString(3), row.getString(4), row.getString(5), row.getString(6)), limit));
     }
 
+    // --- for the dashboard ---
+
+    @Override
+    public Admission peek(String key, int perMinute) {
+        try {
+            // No row: never used, or expired full. The bucket is built from its stored settings only
+            // when it exists, since building one for a missing row would write it.
+            Optional<BucketConfiguration> stored = buckets.getProxyConfiguration(key + "@" + perMinute);
+            EstimationProbe probe = stored.isEmpty() ? EstimationProbe.canBeConsumed(perMinute)
+                    : buckets.builder().build(key + "@" + perMinute, stored::get).estimateAbilityToConsume(1);
+            markReachable();
+            return probe.canBeConsumed() ? Admission.ALLOWED
+                    : new Admission(false, Duration.ofNanos(probe.getNanosToWaitForRefill()));
+        } catch (RuntimeException e) {
+            throw failure(e);
+        }
+    }
+
+    @Override
+    public long requestsSince(Instant since) {
+        return query("SELECT count(*) FROM usage_ledger WHERE at >= ?", row -> row.getLong(1), since).get(0);
+    }
+
     // --- the store itself ---
 
     @Override
@@ -230,18 +257,6 @@ public final class PostgresStore implements Store {
 
     // --- plumbing ---
 
-    /** One piece of work on a pooled connection. */
-    @FunctionalInterface
-    private interface Work<T> {
-        T on(Connection connection) throws SQLException;
-    }
-
-    /** How one row becomes a value. */
-    @FunctionalInterface
-    private interface Row<T> {
-        T read(ResultSet row) throws SQLException;
-    }
-
     private <T> T run(Work<T> work) {
         T result;
         try (Connection connection = pool.getConnection()) {
@@ -251,15 +266,6 @@ public final class PostgresStore implements Store {
         }
         markReachable();
         return result;
-    }
-
-    /** A statement with {@code values} bound in order (an {@link Instant} as a timestamp). */
-    private static PreparedStatement prepare(Connection connection, String sql, Object... values) throws SQLException {
-        PreparedStatement statement = connection.prepareStatement(sql);
-        for (int i = 0; i < values.length; i++) {
-            statement.setObject(i + 1, values[i] instanceof Instant at ? Timestamp.from(at) : values[i]);
-        }
-        return statement;
     }
 
     /** Runs one statement; the rows it changed. */
@@ -282,11 +288,6 @@ public final class PostgresStore implements Store {
                 return all;
             }
         });
-    }
-
-    private static <T> List<T> oldestFirst(List<T> newestFirst) {
-        Collections.reverse(newestFirst);
-        return newestFirst;
     }
 
     private static ClientToken tokenFrom(ResultSet row) throws SQLException {

@@ -82,6 +82,17 @@ public interface Store extends TokenStore, AutoCloseable {
     /** The most recent audit events, newest last. */
     List<AuditEvent> auditLog(int limit);
 
+    // --- for the dashboard: reads that change nothing ---
+
+    /**
+     * What {@link #admit} would answer now for the bucket {@code key}, without taking a request
+     * from it: the dashboard's "rate limited now".
+     */
+    Admission peek(String key, int perMinute);
+
+    /** How many requests went upstream at or after {@code since}, all tokens together (the ledger's entries). */
+    long requestsSince(Instant since);
+
     /** A token's budget in nano-dollars. */
     record Budget(long limitNanoUsd, long spentNanoUsd, long reservedNanoUsd) {
         public long leftNanoUsd() {

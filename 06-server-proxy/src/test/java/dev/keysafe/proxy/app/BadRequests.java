@@ -79,13 +79,14 @@ final class BadRequests {
     private static final List<String> WORDS = List.of("hello", "key", "proxy", "budget", "token", "é", "日本",
             "🔑", "\\", "\"", "</script>", "${jndi:ldap://127.0.0.1/x}", "%s", "\t", "DROP TABLE", "null");
     private static final List<String> ROUTES = List.of(CHAT, RESPONSES, "/v1/models", "/admin/tokens",
-            "/admin/tokens/tok_0123456789abcdef", "/admin/usage", "/admin/audit", "/admin/rotate", "/health",
-            "/session", "/", "/admin", "/chat.js", "/admin.js", "/style.css");
+            "/admin/tokens/tok_0123456789abcdef", "/admin/usage", "/admin/audit", "/admin/alerts", "/admin/rotate",
+            "/health", "/session", "/", "/admin", "/chat.js", "/admin.js", "/admin-view.js", "/style.css", "/favicon.ico",
+            "/favicon.svg");
     private static final List<String> UNKNOWN_ROUTES = List.of("/v1/embeddings", "/v1/files", "/v1/audio/speech",
             "/v1/completions", "/v1/chat/completions/extra", "/v2/chat/completions", "/debug", "/env", "/actuator/env",
             "/actuator/heapdump", "/heapdump", "/threaddump", "/.env", "/config", "/metrics", "/WEB-INF/web.xml",
-            "/META-INF/MANIFEST.MF", "/public/index.html", "/logback.xml", "/prices.properties", "/favicon.ico",
-            "/robots.txt", "/admin/tokens/", "/admin/keys", "/v1", "/v1/");
+            "/META-INF/MANIFEST.MF", "/public/index.html", "/logback.xml", "/prices.properties",
+            "/favicon.png", "/robots.txt", "/admin/tokens/", "/admin/keys", "/v1", "/v1/");
     private static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD",
             "TRACE", "CONNECT", "get", "Post", "PROPFIND", "FOO", "M".repeat(300));
     /** Fields of a chat completions body, as paths: a name, or a number for a list position. */
@@ -169,7 +170,8 @@ final class BadRequests {
             case 6 -> probe(index, "valid", "health", request("GET", "/health", "", null), Expect.ANSWERED,
                     "\"ok\"", Caller.NOBODY);
             default -> {
-                String page = pick(List.of("/", "/chat.js", "/admin", "/admin.js", "/style.css"));
+                String page = pick(List.of("/", "/chat.js", "/admin", "/admin.js", "/admin-view.js", "/style.css",
+                        "/favicon.ico"));
                 yield probe(index, "valid", "page " + page, request("GET", page, "", null), Expect.ANSWERED, "",
                         Caller.NOBODY);
             }
@@ -772,7 +774,7 @@ final class BadRequests {
             // An admin route exactly as the operator calls it, but with a client's credential.
             String[][] admin = {{"POST", "/admin/tokens"}, {"GET", "/admin/tokens"},
                     {"DELETE", "/admin/tokens/tok_0123456789abcdef"}, {"GET", "/admin/usage"}, {"GET", "/admin/audit"},
-                    {"POST", "/admin/rotate"}};
+                    {"GET", "/admin/alerts"}, {"POST", "/admin/rotate"}};
             String[] route = admin[random.nextInt(admin.length)];
             boolean session = random.nextInt(3) == 0;
             String body = route[0].equals("POST") ? "{\"name\":\"x\",\"models\":[\"gpt-4o\"],\"budget_usd\":1000}" : null;

@@ -204,6 +204,7 @@ class ProxyAppTest {
             assertThat(proxy.get("/admin/tokens", bearer).statusCode()).isEqualTo(401);
             assertThat(proxy.get("/admin/usage", bearer).statusCode()).isEqualTo(401);
             assertThat(proxy.get("/admin/audit", bearer).statusCode()).isEqualTo(401);
+            assertThat(proxy.get("/admin/alerts", bearer).statusCode()).isEqualTo(401);
             assertThat(proxy.post("/admin/tokens", bearer, "{}").statusCode()).isEqualTo(401);
             assertThat(proxy.post("/admin/rotate", bearer, "").statusCode()).isEqualTo(401);
             assertThat(proxy.delete("/admin/tokens/tok_0000000000000000", bearer).statusCode()).isEqualTo(401);

@@ -160,10 +160,10 @@ class ProxyLeakIT {
         HttpResponse<String> health = proxy.get("/health?details=true", null);
         assertThat(health.body()).isEqualTo("{\"status\":\"ok\"}");
         answers.add(health);
-        for (String path : List.of("/", "/chat.js", "/admin", "/admin.js", "/style.css", "/v1/models")) {
+        for (String path : List.of("/", "/chat.js", "/admin", "/admin.js", "/admin-view.js", "/style.css", "/v1/models")) {
             answers.add(proxy.get(path, clientToken));
         }
-        for (String path : List.of("/admin/tokens", "/admin/usage", "/admin/audit")) {
+        for (String path : List.of("/admin/tokens", "/admin/usage", "/admin/audit", "/admin/alerts")) {
             answers.add(proxy.get(path, proxy.adminToken));
         }
         answers.add(proxy.post("/admin/rotate", proxy.adminToken, ""));
@@ -269,6 +269,7 @@ class ProxyLeakIT {
             assertThat(proxy.get("/admin/tokens", bearer).statusCode()).isEqualTo(401);
             assertThat(proxy.get("/admin/usage", bearer).statusCode()).isEqualTo(401);
             assertThat(proxy.get("/admin/audit", bearer).statusCode()).isEqualTo(401);
+            assertThat(proxy.get("/admin/alerts", bearer).statusCode()).isEqualTo(401);
             assertThat(proxy.post("/admin/tokens", bearer, "{\"name\":\"x\",\"models\":[],\"budget_usd\":1}")
                     .statusCode()).isEqualTo(401);
             assertThat(proxy.post("/admin/rotate", bearer, "").statusCode()).isEqualTo(401);

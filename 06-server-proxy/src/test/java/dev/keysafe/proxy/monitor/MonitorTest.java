@@ -140,4 +140,34 @@ class MonitorTest {
         assertThat(alertsRaised()).singleElement().satisfies(line -> assertThat(line)
                 .contains("\"alert\":\"budget_nearly_spent\"").contains("\"spent_usd\":0.0008"));
     }
+
+    @Test
+    void a_budget_left_below_the_smallest_request_raises_the_budget_alert_before_80_percent() {
+        monitor.alertWhenLeftCannotCover(t -> 400_000);
+
+        monitor.settled(token, new Store.Budget(1_000_000, 500_000, 0));
+        assertThat(alertsRaised()).as("half spent, and what is left covers a request").isEmpty();
+        monitor.settled(token, new Store.Budget(1_000_000, 650_000, 0));
+        monitor.settled(token, new Store.Budget(1_000_000, 900_000, 0));
+
+        assertThat(alertsRaised()).singleElement().satisfies(line -> assertThat(line)
+                .contains("\"alert\":\"budget_nearly_spent\"").contains("\"reason\":\"cannot_cover_a_request\"")
+                .contains("\"left_usd\":0.00035").contains("\"needs_usd\":0.0004").contains("\"fingerprint\":\"...abcd\""));
+    }
+
+    @Test
+    void raised_alerts_are_kept_for_the_dashboard_newest_first_and_only_the_latest() {
+        Alerts kept = new Alerts(clock, Optional.empty());
+
+        for (int i = 0; i < Alerts.KEPT + 5; i++) {
+            kept.raise("request_spike", java.util.Map.of("token", "tok_" + i));
+        }
+
+        List<java.util.Map<String, Object>> recent = kept.recent();
+        assertThat(recent).hasSize(Alerts.KEPT);
+        assertThat(recent.get(0)).containsEntry("alert", "request_spike").containsEntry("token", "tok_" + (Alerts.KEPT + 4))
+                .containsEntry("at", clock.now.toString());
+        assertThat(recent.get(Alerts.KEPT - 1)).containsEntry("token", "tok_5");
+        assertThat(monitor.alerts().recent()).as("another Alerts keeps its own").isEmpty();
+    }
 }

@@ -160,4 +160,35 @@ abstract class StoreContract {
         assertThat(store.auditLog(100)).containsExactlyElementsOf(events);
         assertThat(store.reachable()).isTrue();
     }
+
+    @Test
+    void peeking_at_a_rate_limit_says_what_admit_would_answer_and_takes_nothing() {
+        Store store = store();
+
+        assertThat(store.peek("token:p", 2).allowed()).as("a bucket never used").isTrue();
+        assertThat(store.admit("token:p", 2).allowed()).isTrue();
+        assertThat(store.peek("token:p", 2).allowed()).isTrue();
+        assertThat(store.peek("token:p", 2).allowed()).as("peeking took nothing").isTrue();
+        assertThat(store.admit("token:p", 2).allowed()).isTrue();
+        Store.Admission peeked = store.peek("token:p", 2);
+
+        assertThat(peeked.allowed()).isFalse();
+        assertThat(peeked.retryAfter().toMillis()).isBetween(1L, 60_000L);
+        assertThat(store.admit("token:p", 2).allowed()).isFalse();
+        assertThat(store.peek("token:q", 2).allowed()).as("another bucket").isTrue();
+    }
+
+    @Test
+    void requests_since_a_moment_count_every_tokens_ledger_entries_at_or_after_it() {
+        Store store = store();
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        for (int minutesAgo : new int[] {90, 61, 60, 59, 1, 0}) {
+            store.record(new Store.LedgerEntry(minutesAgo % 2 == 0 ? "tok_a" : "tok_b", at.minusSeconds(60L * minutesAgo),
+                    "/v1/chat/completions", "gpt-4o-mini", 200, 1, 1, 1));
+        }
+
+        assertThat(store.requestsSince(at.minusSeconds(3_600))).isEqualTo(4);
+        assertThat(store.requestsSince(at.plusSeconds(1))).isZero();
+        assertThat(store.requestsSince(at.minusSeconds(86_400))).isEqualTo(6);
+    }
 }
