@@ -1,10 +1,8 @@
 package dev.keysafe.workshop.scan;
 
-import dev.keysafe.common.ExitCode;
 import dev.keysafe.common.Sha256;
 import dev.keysafe.testkit.KeyPatterns;
 import dev.keysafe.testkit.leaks.Detectors;
-import dev.keysafe.workshop.KitException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,17 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.eclipse.jgit.dircache.DirCacheIterator;
-import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.FileMode;
-import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.treewalk.EmptyTreeIterator;
-import org.eclipse.jgit.treewalk.TreeWalk;
-import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
 /**
  * A secret scanner: finds key-shaped strings ({@link KeyPatterns}: every provider's rules and the
@@ -119,41 +108,15 @@ public final class KeyScan {
 
     /**
      * What the next commit would add: each staged file whose content differs from HEAD's (every
-     * staged file before the first commit). This is what the pre-commit hook checks; one walk of
-     * HEAD's tree beside the index, no history.
+     * staged file before the first commit), as git itself reports it ({@link GitStaged}). This is
+     * what the pre-commit hook checks; no history, no Java git library.
      */
     public static List<Hit> staged(Path dir) {
         List<Hit> hits = new ArrayList<>();
-        try (Repository repo = openRepository(dir.toAbsolutePath().normalize())) {
-            if (repo == null || repo.isBare()) {
-                throw new KitException(dir + " is not in a git repository with a work tree: --staged needs one.",
-                        ExitCode.CONFIG);
-            }
-            ObjectId head = repo.resolve(Constants.HEAD + "^{tree}");
-            try (TreeWalk walk = new TreeWalk(repo); RevWalk revs = new RevWalk(repo)) {
-                walk.setRecursive(true);
-                if (head != null) {
-                    walk.addTree(revs.parseTree(head));
-                } else {
-                    walk.addTree(new EmptyTreeIterator());
-                }
-                int index = walk.addTree(new DirCacheIterator(repo.readDirCache()));
-                walk.setFilter(TreeFilter.ANY_DIFF);
-                while (walk.next()) {
-                    FileMode mode = walk.getFileMode(index);
-                    if (mode == FileMode.MISSING || mode == FileMode.GITLINK) {
-                        continue;
-                    }
-                    ObjectLoader blob = repo.open(walk.getObjectId(index), Constants.OBJ_BLOB);
-                    if (blob.getSize() <= Contents.MAX_BYTES) {
-                        hits.addAll(hits("staged", Contents.scan(walk.getPathString(), blob.getBytes())));
-                    }
-                }
-            }
-            return hits;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (GitStaged.Blob blob : GitStaged.read(dir.toAbsolutePath().normalize())) {
+            hits.addAll(hits("staged", Contents.scan(blob.path(), blob.bytes())));
         }
+        return hits;
     }
 
     private static List<Contents.Found> inFile(String path, Path file) {

@@ -2,9 +2,7 @@ package dev.keysafe.workshop.scan;
 
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.Kit;
-import dev.keysafe.workshop.KitException;
 import dev.keysafe.workshop.Workspace;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -105,7 +103,7 @@ public final class ScanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path dir = resolve(workspace.workingDir(), path, ExitCode.CONFIG);
+        Path dir = ScanRun.folder(workspace.workingDir(), path, ExitCode.CONFIG);
         ScanRun.Scope scope = staged ? ScanRun.Scope.STAGED
                 : noHistory ? ScanRun.Scope.WORKING_TREE : ScanRun.Scope.ALL;
         ScanRun run = new ScanRun(dir, scope, format, file(baseline), file(writeBaseline), workspace.catalog().root());
@@ -114,22 +112,5 @@ public final class ScanCommand implements Callable<Integer> {
 
     private Path file(Path given) {
         return given == null ? null : workspace.workingDir().resolve(given).normalize();
-    }
-
-    /**
-     * The folder {@code path} names, relative to {@code base}; a one-line error exiting
-     * {@code exitCode} when there is none (scan: {@link ExitCode#CONFIG}, a path it cannot read).
-     */
-    static Path resolve(Path base, String path, int exitCode) {
-        Path dir = path == null || path.isBlank() ? base : base.resolve(path).toAbsolutePath().normalize();
-        if (!Files.exists(dir)) {
-            throw new KitException("nothing to scan: " + dir + " does not exist. Give a folder: ./kit scan PATH",
-                    exitCode);
-        }
-        if (!Files.isDirectory(dir)) {
-            throw new KitException("nothing to scan: " + dir + " is not a folder. Give a folder: ./kit scan PATH",
-                    exitCode);
-        }
-        return dir;
     }
 }

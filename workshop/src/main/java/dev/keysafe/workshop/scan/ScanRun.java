@@ -3,8 +3,10 @@ package dev.keysafe.workshop.scan;
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.common.Json;
 import dev.keysafe.workshop.Kit;
+import dev.keysafe.workshop.KitException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,6 +85,23 @@ record ScanRun(Path dir, Scope scope, Format format, Path baseline, Path writeBa
         out.flush();
         err.flush();
         return outcome.exitCode();
+    }
+
+    /**
+     * The folder {@code path} names, relative to {@code base}; a one-line error exiting
+     * {@code exitCode} when there is none (scan: {@link ExitCode#CONFIG}, a path it cannot read).
+     */
+    static Path folder(Path base, String path, int exitCode) {
+        Path dir = path == null || path.isBlank() ? base : base.resolve(path).toAbsolutePath().normalize();
+        if (!Files.exists(dir)) {
+            throw new KitException("nothing to scan: " + dir + " does not exist. Give a folder: ./kit scan PATH",
+                    exitCode);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new KitException("nothing to scan: " + dir + " is not a folder. Give a folder: ./kit scan PATH",
+                    exitCode);
+        }
+        return dir;
     }
 
     /** The kit's version, as its jar records it. */
