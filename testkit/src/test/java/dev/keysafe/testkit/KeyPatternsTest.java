@@ -2,12 +2,8 @@ package dev.keysafe.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keysafe.common.Fingerprint;
 import dev.keysafe.common.Sha256;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -153,47 +149,8 @@ class KeyPatternsTest {
 
     @Test
     void placeholders_masked_values_documented_examples_uuids_and_hashes_are_never_keys() {
-        assertThat(lookAlikes()).allSatisfy(text ->
+        assertThat(KeyShapes.lookAlikes()).allSatisfy(text ->
                 assertThat(KeyPatterns.all().matches(text)).as("look-alike: %s", text).isEmpty());
     }
 
-    /** What a scanner meets that is shaped like a key and is not one; every provider's, and our own masked output. */
-    static List<String> lookAlikes() {
-        List<String> texts = new ArrayList<>(List.of(
-                "OPENAI_API_KEY=sk-...", "OPENAI_API_KEY=sk-xxxx", "OPENAI_API_KEY=YOUR_KEY", "api_key: <your-key>",
-                "password=changeme", "sk-proj-***abcd", "sk-...abcd", "key=sk-proj-" + "x".repeat(60),
-                "AWS_ACCESS_KEY_ID=AKIA" + "XXXXXXXXXXXXXXXX", "AWS_ACCESS_KEY_ID=AKIA" + "IOSFODNN7" + "EXAMPLE",
-                "aws_access_key_id = AKIA" + "I44QH8DHB" + "EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/"
-                        + "bPxRfiCY" + "EXAMPLEKEY",
-                "AWS_ACCESS_KEY_ID=AKIA" + "1234567890ABCDEF", "aws_secret_access_key=" + "x".repeat(40),
-                "GITHUB_TOKEN=ghp_" + "x".repeat(36), "GITHUB_TOKEN=ghp_your_token_here", "token: ghp_" + "0".repeat(36),
-                "github_pat_" + "X".repeat(22) + "_" + "X".repeat(59), "GOOGLE_API_KEY=AIza" + "Sy" + "X".repeat(33),
-                "GOOGLE_API_KEY=AIza-your-api-key", "SLACK_BOT_TOKEN=xoxb-your-bot-token",
-                "SLACK_BOT_TOKEN=xoxb-" + "0".repeat(12) + "-" + "0".repeat(13) + "-" + "x".repeat(24),
-                "https://hooks." + "slack.com/services/T00000000/B00000000/" + "X".repeat(24),
-                "HF_TOKEN=hf_" + "x".repeat(34), "HF_TOKEN=hf_YOUR_TOKEN", "HF_TOKEN=hf_abcdefghijklmnopqrstuvwxyzABCDEFGH",
-                "STRIPE_KEY=sk_live_" + "x".repeat(24), "STRIPE_KEY=sk_live_your_key_here",
-                "STRIPE_KEY=sk_" + "test_" + KeyShapes.random("abcdefghijkLMNOP0123456789", 24),
-                "sk-ant-api03-" + "x".repeat(93) + "AA", "ANTHROPIC_API_KEY=sk-ant-api03-your-key-here",
-                "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----",
-                "-----BEGIN RSA PRIVATE KEY-----\n<your key here>\n-----END RSA PRIVATE KEY-----",
-                "if (line.startsWith(\"-----BEGIN RSA PRIVATE KEY-----\")) {"));
-        for (int i = 0; i < 20; i++) {
-            texts.add("id: " + UUID.randomUUID());
-            texts.add("commit " + HexFormat.of().formatHex(random(20)) + " sha256:" + HexFormat.of().formatHex(random(32)));
-            texts.add("integrity sha512-" + java.util.Base64.getEncoder().encodeToString(random(64)));
-        }
-        for (String key : List.of(KeyShapes.openAi("sk-proj-"), KeyShapes.anthropic(), KeyShapes.awsAccessKeyId(),
-                KeyShapes.gitHub('p'), KeyShapes.gitHubFineGrained(), KeyShapes.google(), KeyShapes.slackBot(),
-                KeyShapes.huggingFace(), KeyShapes.stripeLive())) {
-            texts.add("masked: " + Canary.mask(key) + " fingerprint " + Fingerprint.of(key));
-        }
-        return texts;
-    }
-
-    private static byte[] random(int length) {
-        byte[] bytes = new byte[length];
-        new java.security.SecureRandom().nextBytes(bytes);
-        return bytes;
-    }
 }

@@ -84,7 +84,7 @@ public final class KeyScan {
      */
     public static List<Hit> workingTree(Path dir) {
         Path absolute = dir.toAbsolutePath().normalize();
-        Path base = workTreeTop(absolute);
+        Path base = pathsRelativeTo(absolute);
         List<Hit> hits = new ArrayList<>();
         for (Path file : Detectors.workingTreeFiles(absolute)) {
             String path = base.relativize(file).toString().replace('\\', '/');
@@ -149,8 +149,11 @@ public final class KeyScan {
         return hits;
     }
 
-    /** The top of the work tree holding {@code dir}, so paths match history's; {@code dir} itself outside git. */
-    private static Path workTreeTop(Path dir) {
+    /**
+     * The folder the paths of a scan of {@code dir} are relative to: the top of the work tree holding
+     * it, so working-tree paths match history's, or {@code dir} itself outside git.
+     */
+    static Path pathsRelativeTo(Path dir) {
         try (Repository repo = openRepository(dir)) {
             return repo == null || repo.isBare() ? dir : repo.getWorkTree().toPath().toAbsolutePath().normalize();
         } catch (IOException e) {

@@ -18,7 +18,7 @@ import java.util.List;
 final class SarifReport {
 
     static final String SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-    /** The symbol SARIF viewers resolve paths against: the scanned folder. */
+    /** The symbol SARIF viewers resolve paths against: the repository's top (the scanned folder outside git). */
     static final String SRCROOT = "%SRCROOT%";
     /** The key of {@code partialFingerprints}; versioned so a change of fingerprint cannot match old alerts. */
     static final String FINGERPRINT = "keysafeFinding/v1";
@@ -45,7 +45,8 @@ final class SarifReport {
                     .put("security-severity", "9.0");
             properties.putArray("tags").add("security").add("secrets");
         }
-        run.putObject("originalUriBaseIds").putObject(SRCROOT).put("uri", outcome.dir().toUri().toString());
+        run.putObject("originalUriBaseIds").putObject(SRCROOT)
+                .put("uri", KeyScan.pathsRelativeTo(outcome.dir()).toUri().toString());
         ArrayNode results = run.putArray("results");
         for (KeyScan.Hit hit : outcome.triage().reported()) {
             result(results.addObject(), hit, indexOf(rules, hit.ruleId()));
