@@ -70,7 +70,8 @@ public final class KeyPatterns implements Needle {
                     "A 40-character AWS secret access key, named as one or within " + AWS_PAIR_LINES + " lines of an"
                             + " access key id. Deactivate and delete the key pair in IAM (the access key id names it).",
                     "(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])",
-                    List.of("AKIA", "ASIA", "ecret", "ECRET"), KeyPatterns::nextToAnAwsKey),
+                    text -> KeyRule.holdsAny(text, List.of("AKIA", "ASIA")) || AWS_SECRET_NAME.matcher(text).find(),
+                    KeyPatterns::nextToAnAwsKey),
             KeyRule.of("github-token", "GitHub token",
                     "A GitHub token (ghp_ personal, gho_ OAuth, ghu_ user-to-server, ghs_ server-to-server, ghr_"
                             + " refresh). Revoke it in GitHub settings (Developer settings) or the app's settings.",
@@ -141,11 +142,14 @@ public final class KeyPatterns implements Needle {
     public List<Match> matches(String text) {
         List<int[]> starts = new ArrayList<>();
         List<Match> matches = new ArrayList<>();
-        LineIndex lines = new LineIndex(text);
+        LineIndex[] lines = new LineIndex[1];
         for (KeyRule rule : RULES) {
             rule.find(text, hit -> {
+                if (lines[0] == null) {
+                    lines[0] = new LineIndex(text);
+                }
                 starts.add(new int[] {hit.start(), matches.size()});
-                matches.add(new Match(rule.id(), rule.name(), lines.lineOf(hit.start()), hit.masked(),
+                matches.add(new Match(rule.id(), rule.name(), lines[0].lineOf(hit.start()), hit.masked(),
                         Sha256.hex(hit.secret())));
             });
         }

@@ -3,6 +3,7 @@ package dev.keysafe.testkit;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,27 +26,45 @@ public final class KeyRule {
     private final String name;
     private final String help;
     private final Pattern pattern;
-    private final List<String> hints;
+    private final Predicate<String> mayHold;
     private final Check check;
     private final Function<Matcher, String> secret;
     private final Function<Matcher, String> masked;
 
-    KeyRule(String id, String name, String help, Pattern pattern, List<String> hints, Check check,
+    KeyRule(String id, String name, String help, Pattern pattern, Predicate<String> mayHold, Check check,
             Function<Matcher, String> secret, Function<Matcher, String> masked) {
         this.id = id;
         this.name = name;
         this.help = help;
         this.pattern = pattern;
-        this.hints = hints;
+        this.mayHold = mayHold;
         this.check = check;
         this.secret = secret;
         this.masked = masked;
     }
 
-    /** A rule whose whole match is the secret, shown masked as OpenAI masks a key. */
+    /**
+     * A rule whose whole match is the secret, shown masked as OpenAI masks a key; {@code hints} are
+     * fixed parts of the shape, one of which a text must hold for the regular expression to run.
+     */
     static KeyRule of(String id, String name, String help, String regex, List<String> hints, Check check) {
-        return new KeyRule(id, name, help, Pattern.compile(regex), hints, check, Matcher::group,
+        return of(id, name, help, regex, text -> holdsAny(text, hints), check);
+    }
+
+    /** A rule as above, with its own quick test of whether a text may hold such a key. */
+    static KeyRule of(String id, String name, String help, String regex, Predicate<String> mayHold, Check check) {
+        return new KeyRule(id, name, help, Pattern.compile(regex), mayHold, check, Matcher::group,
                 m -> Canary.mask(m.group()));
+    }
+
+    /** True when {@code text} holds one of {@code hints}. */
+    static boolean holdsAny(String text, List<String> hints) {
+        for (String hint : hints) {
+            if (text.contains(hint)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A stable, lower-case id for reports and baselines: {@code aws-access-key-id}. */
@@ -73,7 +92,7 @@ public final class KeyRule {
 
     /** Each key of this kind in {@code text}, in order. */
     void find(String text, Consumer<Hit> found) {
-        if (!mayHold(text)) {
+        if (!mayHold.test(text)) {
             return;
         }
         Matcher m = pattern.matcher(text);
@@ -82,19 +101,6 @@ public final class KeyRule {
                 found.accept(new Hit(m.start(), secret.apply(m), masked.apply(m)));
             }
         }
-    }
-
-    /** A quick look for a fixed part of the shape, so most files skip the regular expression. */
-    private boolean mayHold(String text) {
-        if (hints.isEmpty()) {
-            return true;
-        }
-        for (String hint : hints) {
-            if (text.contains(hint)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.keysafe.testkit;
 
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,7 +24,7 @@ final class PemKeys {
             "A private key in PEM form (RSA, EC, OpenSSH, PKCS#8, PGP...) with its body. Replace the key pair (a new"
                     + " key, a new certificate or authorized_keys entry) and remove the old one everywhere it was"
                     + " trusted.",
-            PEM, List.of("PRIVATE KEY"), PemKeys::hasBody, PemKeys::body, PemKeys::masked);
+            PEM, text -> text.contains("PRIVATE KEY-----"), PemKeys::hasBody, PemKeys::body, PemKeys::masked);
 
     private PemKeys() {
     }

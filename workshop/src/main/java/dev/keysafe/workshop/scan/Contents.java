@@ -29,10 +29,8 @@ final class Contents {
     static final int MAX_BYTES = 16 * 1024 * 1024;
     /** A file (depth 0), an entry of an archive (1), an entry of an archive inside it (2): nested once. */
     private static final int MAX_DEPTH = 2;
-    /** 18 bytes: the shortest key a rule knows (an AWS access key id, 20) encodes to 28. */
-    private static final Pattern BASE64_RUN = Pattern.compile("[A-Za-z0-9+/]{24,}={0,2}");
-    /** A whole line of base64, continuing a wrapped run. */
-    private static final Pattern CONTINUATION = Pattern.compile("[A-Za-z0-9+/]+={0,2}(?=\\r?\\n|$)");
+    /** 24 base64 characters are 18 bytes; the shortest key a rule knows (an AWS access key id, 20) encodes to 28. */
+    private static final int MIN_RUN = 24;
     private static final Pattern PERCENT = Pattern.compile("%[0-9A-Fa-f]{2}");
     private static final Pattern ALLOW = Pattern.compile("keysafe:allow\\b:?(.*)", Pattern.CASE_INSENSITIVE);
     private static final Pattern REASON = Pattern.compile("[A-Za-z]{3,}");
@@ -100,45 +98,114 @@ final class Contents {
 
     /** One text: the rules on it as it is, then on each base64 run and each percent-encoded line decoded. */
     private static void text(String path, String text, String encoding, List<Found> found) {
-        String[] lines = text.split("\n", -1);
         Set<String> seen = new HashSet<>();
         for (KeyPatterns.Match match : KeyPatterns.all().matches(text)) {
-            add(path, match.line(), encoding, match, lines, seen, found);
+            add(path, match.line(), encoding, match, text, seen, found);
         }
-        Matcher run = BASE64_RUN.matcher(text);
         int line = 1;
         int counted = 0;
-        int joinedUntil = 0;
-        while (run.find()) {
-            if (run.start() < joinedUntil) {
-                continue;
+        for (int at = 0; at < text.length(); ) {
+            int start = nextRun(text, at);
+            if (start < 0) {
+                break;
             }
-            line += count(text, counted, run.start());
-            counted = run.start();
-            StringBuilder value = new StringBuilder(run.group());
-            joinedUntil = joinWrapped(text, run, value);
+            StringBuilder value = new StringBuilder();
+            at = base64Run(text, start, value);
+            line += count(text, counted, start);
+            counted = start;
             String decoded = base64(value.toString());
             if (decoded != null) {
                 for (KeyPatterns.Match match : KeyPatterns.all().matches(decoded)) {
-                    add(path, line, with(encoding, "base64"), match, lines, seen, found);
+                    add(path, line, with(encoding, "base64"), match, text, seen, found);
                 }
             }
         }
-        for (int i = 0; i < lines.length; i++) {
-            if (PERCENT.matcher(lines[i]).find()) {
-                for (KeyPatterns.Match match : KeyPatterns.all().matches(percentDecode(lines[i]))) {
-                    add(path, i + 1, with(encoding, "percent-encoded"), match, lines, seen, found);
+        if (text.indexOf('%') >= 0) {
+            String[] lines = text.split("\n", -1);
+            for (int i = 0; i < lines.length; i++) {
+                if (PERCENT.matcher(lines[i]).find()) {
+                    for (KeyPatterns.Match match : KeyPatterns.all().matches(percentDecode(lines[i]))) {
+                        add(path, i + 1, with(encoding, "percent-encoded"), match, text, seen, found);
+                    }
                 }
             }
         }
     }
 
-    private static void add(String path, int line, String encoding, KeyPatterns.Match match, String[] lines,
+    private static void add(String path, int line, String encoding, KeyPatterns.Match match, String text,
                             Set<String> seen, List<Found> found) {
         // One key on one line is one finding, however many ways it was read.
         if (seen.add(match.digest() + "@" + line)) {
-            found.add(new Found(path, line, encoding, match, allow(lines[line - 1])));
+            found.add(new Found(path, line, encoding, match, allow(lineAt(text, line))));
         }
+    }
+
+    /** Where the next run of at least {@link #MIN_RUN} base64 characters starts at or after {@code from}; -1 for none. */
+    private static int nextRun(String text, int from) {
+        int run = 0;
+        for (int i = from; i < text.length(); i++) {
+            run = isBase64(text.charAt(i)) ? run + 1 : 0;
+            if (run == MIN_RUN) {
+                return i - MIN_RUN + 1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Appends the base64 run at {@code start} to {@code value}, with its padding and the continuation
+     * lines of a run that tools wrapped (at 64 or 76 columns: {@code base64} without {@code -w0});
+     * returns where it ends.
+     */
+    private static int base64Run(String text, int start, StringBuilder value) {
+        int end = start;
+        while (true) {
+            int from = end;
+            while (end < text.length() && isBase64(text.charAt(end))) {
+                end++;
+            }
+            for (int pad = 0; pad < 2 && end < text.length() && text.charAt(end) == '='; pad++) {
+                end++;
+            }
+            String segment = text.substring(from, end);
+            value.append(segment);
+            boolean wrapped = segment.length() >= 60 && segment.length() % 4 == 0 && !segment.endsWith("=")
+                    && end < text.length() && (text.charAt(end) == '\n' || text.charAt(end) == '\r');
+            if (!wrapped) {
+                return end;
+            }
+            int next = end;
+            while (next < text.length() && Character.isWhitespace(text.charAt(next))) {
+                next++;
+            }
+            int after = next;
+            while (after < text.length() && (isBase64(text.charAt(after)) || text.charAt(after) == '=')) {
+                after++;
+            }
+            boolean wholeLine = after > next && (after == text.length() || text.charAt(after) == '\n'
+                    || text.charAt(after) == '\r');
+            if (!wholeLine) {
+                return end;
+            }
+            end = next;
+        }
+    }
+
+    private static boolean isBase64(char c) {
+        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/';
+    }
+
+    /** Line {@code line} (1-based) of {@code text}, looked up only for a find. */
+    private static String lineAt(String text, int line) {
+        int start = 0;
+        for (int i = 1; i < line && start >= 0; i++) {
+            start = text.indexOf('\n', start) + 1;
+            if (start == 0) {
+                return "";
+            }
+        }
+        int end = text.indexOf('\n', start);
+        return text.substring(start, end < 0 ? text.length() : end);
     }
 
     /**
@@ -152,30 +219,6 @@ final class Contents {
         }
         String reason = allow.group(1).replaceAll("(\\*/|-->|%>|#}|\\}\\}|[\"';])\\s*$", "").strip();
         return REASON.matcher(reason).find() ? reason : "";
-    }
-
-    /**
-     * Appends to {@code value} the continuation lines of a base64 run that tools wrapped (at 64 or 76
-     * columns: {@code base64} without {@code -w0}); returns where the joined run ends.
-     */
-    private static int joinWrapped(String text, Matcher run, StringBuilder value) {
-        int end = run.end();
-        String last = run.group();
-        while (last.length() >= 60 && last.length() % 4 == 0 && !last.endsWith("=") && end < text.length()
-                && (text.charAt(end) == '\n' || text.charAt(end) == '\r')) {
-            int next = end;
-            while (next < text.length() && Character.isWhitespace(text.charAt(next))) {
-                next++;
-            }
-            Matcher more = CONTINUATION.matcher(text).region(next, text.length());
-            if (!more.lookingAt()) {
-                break;
-            }
-            last = more.group();
-            value.append(last);
-            end = more.end();
-        }
-        return end;
     }
 
     /** The text a base64 run decodes to, or null when it is not text (most runs are names, hashes or binaries). */
