@@ -25,7 +25,7 @@ import java.util.zip.ZipInputStream;
  */
 final class Contents {
 
-    /** Largest file or archive entry read; past it a file is skipped (say so in SCAN.md's limits). */
+    /** Largest file or archive entry read whole; a larger one is skipped (SCAN.md, Limits). */
     static final int MAX_BYTES = 16 * 1024 * 1024;
     /** A file (depth 0), an entry of an archive (1), an entry of an archive inside it (2): nested once. */
     private static final int MAX_DEPTH = 2;
