@@ -70,7 +70,7 @@ public final class KeyPatterns implements Needle {
                     "A 40-character AWS secret access key, named as one or within " + AWS_PAIR_LINES + " lines of an"
                             + " access key id. Deactivate and delete the key pair in IAM (the access key id names it).",
                     "(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])",
-                    text -> KeyRule.holdsAny(text, List.of("AKIA", "ASIA")) || AWS_SECRET_NAME.matcher(text).find(),
+                    KeyPatterns::mayHoldAnAwsSecret,
                     KeyPatterns::nextToAnAwsKey),
             KeyRule.of("github-token", "GitHub token",
                     "A GitHub token (ghp_ personal, gho_ OAuth, ghu_ user-to-server, ghs_ server-to-server, ghr_"
@@ -168,6 +168,26 @@ public final class KeyPatterns implements Needle {
     @Override
     public String toString() {
         return "KeyPatterns" + RULES.stream().map(KeyRule::id).toList();
+    }
+
+    /** A text that may hold a secret key the check below keeps: one with a key id, or with "secret" and a name for one. */
+    private static boolean mayHoldAnAwsSecret(String text) {
+        if (KeyRule.holdsAny(text, List.of("AKIA", "ASIA"))) {
+            return true;
+        }
+        // Most texts never say "secret": look for it plainly before the case-blind pattern runs.
+        for (int at = 0; (at = indexOfIgnoreCase(text, 's', at)) >= 0; at++) {
+            if (text.regionMatches(true, at, "secret", 0, 6)) {
+                return AWS_SECRET_NAME.matcher(text).find();
+            }
+        }
+        return false;
+    }
+
+    private static int indexOfIgnoreCase(String text, char lower, int from) {
+        int small = text.indexOf(lower, from);
+        int capital = text.indexOf(Character.toUpperCase(lower), from);
+        return small < 0 ? capital : capital < 0 ? small : Math.min(small, capital);
     }
 
     /** An AWS secret access key counts only named as one, or near an access key id: 40 characters alone are too common. */

@@ -120,13 +120,17 @@ final class Contents {
                 }
             }
         }
-        if (text.indexOf('%') >= 0) {
-            String[] lines = text.split("\n", -1);
-            for (int i = 0; i < lines.length; i++) {
-                if (PERCENT.matcher(lines[i]).find()) {
-                    for (KeyPatterns.Match match : KeyPatterns.all().matches(percentDecode(lines[i]))) {
-                        add(path, i + 1, with(encoding, "percent-encoded"), match, text, seen, found);
-                    }
+        Matcher escape = PERCENT.matcher(text);
+        int decodedLine = 0;
+        line = 1;
+        counted = 0;
+        while (escape.find()) {
+            line += count(text, counted, escape.start());
+            counted = escape.start();
+            if (line != decodedLine) {
+                decodedLine = line;
+                for (KeyPatterns.Match match : KeyPatterns.all().matches(percentDecode(lineAt(text, line)))) {
+                    add(path, line, with(encoding, "percent-encoded"), match, text, seen, found);
                 }
             }
         }
