@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Git hooks that keep keys out of commits.",
             "",
-            "The pre-commit hook runs the kit's staged scan (what ./kit scan --staged does, started in about a "
-                    + "tenth of a second by workshop/bin/keysafe-pre-commit) before every commit. When the commit "
+            "The pre-commit hook runs the kit's staged scan (what ./kit scan --staged does, started without the "
+                    + "launcher by workshop/bin/keysafe-pre-commit) before every commit. When the commit "
                     + "would add a key-shaped string it is blocked, with the file and line (the value masked) and the "
                     + "way out. Findings accepted in the repository's .keysafe-baseline.json, and lines with a "
                     + "keysafe:allow comment and its reason, do not block.",
@@ -155,8 +155,8 @@ public final class HooksCommand implements Callable<Integer> {
             }
             PrintWriter out = spec.commandLine().getOut();
             out.println("installed: " + hook);
-            out.println("Every commit in this repository is now scanned first; one that adds a key-shaped string"
-                    + " is blocked.");
+            out.println("Every commit in this repository is now scanned first by " + root.resolve(SCAN_SCRIPT)
+                    + "; one that adds a key-shaped string is blocked.");
             // In another repository there is no ./kit: name the command that works from there.
             String kit = top.equals(root) ? "./kit" : root.resolve("kit").toString();
             out.println("Try it: " + kit + " scan --staged shows what the hook sees.");

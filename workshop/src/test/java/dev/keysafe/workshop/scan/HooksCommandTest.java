@@ -42,8 +42,8 @@ class HooksCommandTest {
 
         Result result = kit("hooks", "install");
 
-        assertThat(result.out()).contains("Try it: " + Fixtures.root().resolve("kit") + " scan --staged")
-                .doesNotContain("./kit");
+        assertThat(result.out()).contains("scanned first by " + Fixtures.root().resolve(HooksCommand.SCAN_SCRIPT),
+                "Try it: " + Fixtures.root().resolve("kit") + " scan --staged").doesNotContain("./kit");
     }
 
     @Test
