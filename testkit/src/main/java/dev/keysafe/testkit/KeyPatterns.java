@@ -140,21 +140,21 @@ public final class KeyPatterns implements Needle {
 
     /** Each match in {@code text}, in the order they appear: the rule, the line, the value masked. */
     public List<Match> matches(String text) {
-        List<int[]> starts = new ArrayList<>();
-        List<Match> matches = new ArrayList<>();
-        LineIndex[] lines = new LineIndex[1];
+        List<Located> found = new ArrayList<>();
         for (KeyRule rule : RULES) {
-            rule.find(text, hit -> {
-                if (lines[0] == null) {
-                    lines[0] = new LineIndex(text);
-                }
-                starts.add(new int[] {hit.start(), matches.size()});
-                matches.add(new Match(rule.id(), rule.name(), lines[0].lineOf(hit.start()), hit.masked(),
-                        Sha256.hex(hit.secret())));
-            });
+            rule.find(text, hit -> found.add(new Located(hit.start(), rule, hit)));
         }
-        starts.sort(Comparator.comparingInt(s -> s[0]));
-        return starts.stream().map(s -> matches.get(s[1])).toList();
+        if (found.isEmpty()) {
+            return List.of();
+        }
+        LineIndex lines = new LineIndex(text);
+        return found.stream().sorted(Comparator.comparingInt(Located::start))
+                .map(each -> new Match(each.rule().id(), each.rule().name(), lines.lineOf(each.start()),
+                        each.hit().masked(), Sha256.hex(each.hit().secret())))
+                .toList();
+    }
+
+    private record Located(int start, KeyRule rule, KeyRule.Hit hit) {
     }
 
     /**
