@@ -10,7 +10,7 @@ public final class HardcodedKey {
     // MISTAKE 1 (fixed by 02-env-vars, 03-dotenv, 05-secrets-manager): the key is written into the
     // code. The compiler copies it into every class that reads it, the jar carries it, and git keeps
     // it in history even after this line is deleted. Rotating it means a rebuild and a redeploy.
-    public static final String API_KEY = "sk-keysafe-demo-DoNotCopyThisFakeKeyIntoYourCode";
+    public static final String API_KEY = "sk-keysafe-demo-DoNotCopyThisFakeKeyIntoYourCode"; // keysafe:allow demo key of the negative control
 
     private HardcodedKey() {
     }

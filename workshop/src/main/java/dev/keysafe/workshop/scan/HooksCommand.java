@@ -25,8 +25,13 @@ import picocli.CommandLine.Spec;
         description = {
             "Git hooks that keep keys out of commits.",
             "",
-            "The pre-commit hook runs ./kit scan --staged before every commit. When the commit would add a "
-                    + "key-shaped string it is blocked, with the file and line (the value masked) and the way out."
+            "The pre-commit hook runs the kit's staged scan (what ./kit scan --staged does, started without the "
+                    + "launcher by workshop/bin/keysafe-pre-commit) before every commit. When the commit "
+                    + "would add a key-shaped string it is blocked, with the file and line (the value masked) and the "
+                    + "way out. Findings accepted in the repository's .keysafe-baseline.json, and lines with a "
+                    + "keysafe:allow comment and its reason, do not block.",
+            "",
+            "Teams on the pre-commit framework use the kit's .pre-commit-hooks.yaml instead (workshop/SCAN.md)."
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -52,19 +57,31 @@ public final class HooksCommand implements Callable<Integer> {
         return ExitCode.KIT_USAGE;
     }
 
-    /** The hook's text: a POSIX sh script that calls the kit by its absolute path. */
+    /** The script the hook runs: the staged scan, started quickly (the launcher's own checks are skipped). */
+    static final String SCAN_SCRIPT = "workshop/bin/keysafe-pre-commit";
+
+    /**
+     * The hook's text: a POSIX sh script that runs this checkout's {@link #SCAN_SCRIPT} by its
+     * absolute path (or {@code kit scan --staged}, for a checkout older than the script).
+     */
     static String hookScript(Path kit) {
         String quoted = "'" + kit.toString().replace("'", "'\\''") + "'";
         return "#!/bin/sh\n"
                 + MARKER + " (installed by ./kit hooks install; reinstalling replaces it).\n"
                 + "# Blocks a commit that would add a key-shaped string. Needs only a JDK and git.\n"
+                + "# Findings accepted in .keysafe-baseline.json (./kit scan --write-baseline) do not block.\n"
                 + "KIT=" + quoted + "\n"
                 + "if [ ! -x \"$KIT\" ]; then\n"
                 + "  echo \"keysafe: cannot scan this commit: $KIT is missing. Reinstall the hook with ./kit hooks install,\" >&2\n"
                 + "  echo \"or remove .git/hooks/pre-commit.\" >&2\n"
                 + "  exit 1\n"
                 + "fi\n"
-                + "\"$KIT\" scan --staged . >&2\n"
+                + "SCAN=$(dirname \"$KIT\")/" + SCAN_SCRIPT + "\n"
+                + "if [ -x \"$SCAN\" ]; then\n"
+                + "  \"$SCAN\" >&2\n"
+                + "else\n"
+                + "  \"$KIT\" scan --staged . >&2\n"
+                + "fi\n"
                 + "status=$?\n"
                 + "if [ \"$status\" -eq 1 ]; then\n"
                 + "  echo \"keysafe: commit blocked (the key-shaped values above are masked).\" >&2\n"
@@ -110,33 +127,39 @@ public final class HooksCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            Path dir = ScanCommand.resolve(workspace.workingDir(), repo, ExitCode.KIT_USAGE);
+            Path dir = ScanRun.folder(workspace.workingDir(), repo, ExitCode.KIT_USAGE);
             Path hooks;
+            Path top;
             try (Repository repository = KeyScan.openRepository(dir)) {
                 if (repository == null || repository.isBare()) {
                     throw new KitException(dir + " is not in a git repository with a work tree. Run git init there,"
                             + " or give the repository: ./kit hooks install REPO");
                 }
+                top = repository.getWorkTree().toPath().toAbsolutePath().normalize();
                 String custom = repository.getConfig().getString("core", null, "hooksPath");
                 hooks = custom != null
                         ? repository.getWorkTree().toPath().resolve(custom).normalize()
                         : repository.getDirectory().toPath().resolve("hooks");
             }
             Path hook = hooks.resolve("pre-commit");
+            Path root = workspace.catalog().root().toAbsolutePath().normalize();
             if (Files.exists(hook) && !Files.readString(hook).contains(MARKER)) {
                 throw new KitException(hook + " already exists and is not the kit's; it was left alone. Add this"
-                        + " line to it instead: " + workspace.catalog().root().resolve("kit") + " scan --staged .");
+                        + " line to it instead: " + root.resolve(SCAN_SCRIPT) + " || exit 1 (the same scan as "
+                        + root.resolve("kit") + " scan --staged, started faster).");
             }
             Files.createDirectories(hooks);
-            Files.writeString(hook, hookScript(workspace.catalog().root().resolve("kit")));
+            Files.writeString(hook, hookScript(root.resolve("kit")));
             if (!hook.toFile().setExecutable(true, false)) {
                 throw new KitException("cannot make " + hook + " executable: chmod +x it.", ExitCode.FAILED);
             }
             PrintWriter out = spec.commandLine().getOut();
             out.println("installed: " + hook);
-            out.println("Every commit in this repository is now scanned first; one that adds a key-shaped string"
-                    + " is blocked.");
-            out.println("Try it: ./kit scan --staged shows what the hook sees.");
+            out.println("Every commit in this repository is now scanned first by " + root.resolve(SCAN_SCRIPT)
+                    + "; one that adds a key-shaped string is blocked.");
+            // In another repository there is no ./kit: name the command that works from there.
+            String kit = top.equals(root) ? "./kit" : root.resolve("kit").toString();
+            out.println("Try it: " + kit + " scan --staged shows what the hook sees.");
             out.flush();
             return ExitCode.OK;
         }

@@ -1,33 +1,29 @@
 package dev.keysafe.workshop.scan;
 
-import dev.keysafe.common.ExitCode;
+import dev.keysafe.common.Sha256;
 import dev.keysafe.testkit.KeyPatterns;
 import dev.keysafe.testkit.leaks.Detectors;
-import dev.keysafe.workshop.KitException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import org.eclipse.jgit.dircache.DirCache;
-import org.eclipse.jgit.dircache.DirCacheEntry;
-import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.FileMode;
-import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
- * A secret scanner: finds key-shaped strings ({@link KeyPatterns}: OpenAI's real formats and the
+ * A secret scanner: finds key-shaped strings ({@link KeyPatterns}: every provider's rules and the
  * kit's demo format) in the files git would carry, in every commit of every ref, or in what is
- * staged for the next commit. A {@link Hit} holds the value masked, never whole.
+ * staged for the next commit, each file read every way {@link Contents} knows (archives, UTF-16,
+ * base64, percent-encoding). A {@link Hit} holds the value masked, never whole. It reports every
+ * hit, allowed or not: what a {@code keysafe:allow} comment or a baseline silences is decided by
+ * {@code ./kit scan}, so the scanning lab's check cannot be talked out of a key.
  */
 public final class KeyScan {
-
-    private static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
 
     private KeyScan() {
     }
@@ -35,17 +31,44 @@ public final class KeyScan {
     /**
      * One key-shaped string found.
      *
-     * @param place  {@code working tree}, {@code staged}, or {@code commit <id>}
-     * @param file   the file's path relative to the scanned folder (or the repository, for history)
-     * @param line   1-based line number
-     * @param rule   which key shape it matched
-     * @param masked the value masked: first 8 characters, {@code ***}, last 4
+     * @param place    {@code working tree}, {@code staged}, or {@code commit <id>}
+     * @param file     the file's path: the repository's (in a repository), else relative to the scanned
+     *                 folder; an archive's entry follows {@code !/} ({@code app.jar!/config/app.properties})
+     * @param line     1-based line number, in the file or the archive's entry
+     * @param encoding how the value was decoded to be found ({@code base64}, {@code UTF-16LE},
+     *                 {@code percent-encoded}), or null when it is there as is
+     * @param ruleId   the rule's stable id ({@code aws-access-key-id})
+     * @param rule     the rule's name
+     * @param masked   the value masked: first 8 characters, {@code ***}, last 4
+     * @param digest   SHA-256 of the value: tells one key found twice from two keys, without holding either
+     * @param allow    the reason of a {@code keysafe:allow} comment on the line, "" for one without a
+     *                 reason, null for none
      */
-    public record Hit(String place, String file, int line, String rule, String masked) {
+    public record Hit(String place, String file, int line, String encoding, String ruleId, String rule,
+                      String masked, String digest, String allow) {
+
+        /** {@code file:line}, and how it was decoded: {@code k8s/secret.yaml:7 (base64)}. */
+        public String where() {
+            return file + ":" + line + (encoding == null ? "" : " (" + encoding + ")");
+        }
+
+        /** The commit holding it, for a find in history; null otherwise. */
+        public String commit() {
+            return place.startsWith("commit ") ? place.substring("commit ".length()) : null;
+        }
+
+        /**
+         * What a baseline records: SHA-256 of the rule, the file and the value's own SHA-256. No line,
+         * so an edit above it does not bring it back; the file, so the same key copied somewhere new
+         * (a log, another config) is reported again.
+         */
+        public String fingerprint() {
+            return Sha256.hex("keysafe-finding-v1\n" + ruleId + "\n" + file + "\n" + digest);
+        }
 
         @Override
         public String toString() {
-            return place + "  " + file + ":" + line + "  " + rule + "  " + masked;
+            return place + "  " + where() + "  " + rule + "  " + masked;
         }
     }
 
@@ -61,9 +84,11 @@ public final class KeyScan {
      */
     public static List<Hit> workingTree(Path dir) {
         Path absolute = dir.toAbsolutePath().normalize();
+        Path base = pathsRelativeTo(absolute);
         List<Hit> hits = new ArrayList<>();
         for (Path file : Detectors.workingTreeFiles(absolute)) {
-            hits.addAll(inText("working tree", relative(absolute, file), Detectors.readLatin1(file)));
+            String path = base.relativize(file).toString().replace('\\', '/');
+            hits.addAll(hits("working tree", inFile(path.isEmpty() ? file.getFileName().toString() : path, file)));
         }
         return hits;
     }
@@ -76,64 +101,63 @@ public final class KeyScan {
      */
     public static List<Hit> history(Path dir) {
         List<Hit> hits = new ArrayList<>();
-        Detectors.forEachVersionInHistory(dir, version ->
-                hits.addAll(inText("commit " + version.commit(), version.path(), version.text())));
+        Detectors.forEachVersionInHistory(dir, version -> hits.addAll(hits("commit " + version.commit(),
+                Contents.scan(version.path(), version.text().getBytes(StandardCharsets.ISO_8859_1)))));
         return hits;
     }
 
     /**
      * What the next commit would add: each staged file whose content differs from HEAD's (every
-     * staged file before the first commit). This is what the pre-commit hook checks.
+     * staged file before the first commit), as git itself reports it ({@link GitStaged}). This is
+     * what the pre-commit hook checks; no history, no Java git library.
      */
     public static List<Hit> staged(Path dir) {
         List<Hit> hits = new ArrayList<>();
-        try (Repository repo = openRepository(dir.toAbsolutePath().normalize())) {
-            if (repo == null || repo.isBare()) {
-                throw new KitException(dir + " is not in a git repository with a work tree: --staged needs one.",
-                        ExitCode.CONFIG);
-            }
-            ObjectId head = repo.resolve(Constants.HEAD + "^{tree}");
-            DirCache index = repo.readDirCache();
-            for (int i = 0; i < index.getEntryCount(); i++) {
-                DirCacheEntry entry = index.getEntry(i);
-                if (entry.getFileMode() == FileMode.GITLINK) {
-                    continue;
-                }
-                if (head != null) {
-                    try (TreeWalk before = TreeWalk.forPath(repo, entry.getPathString(), head)) {
-                        if (before != null && before.getObjectId(0).equals(entry.getObjectId())) {
-                            continue;
-                        }
-                    }
-                }
-                hits.addAll(inText("staged", entry.getPathString(), readBlob(repo, entry.getObjectId())));
-            }
-            return hits;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (GitStaged.Blob blob : GitStaged.read(dir.toAbsolutePath().normalize())) {
+            hits.addAll(hits("staged", Contents.scan(blob.path(), blob.bytes())));
         }
-    }
-
-    /** The key-shaped strings in one file's text. */
-    static List<Hit> inText(String place, String file, String text) {
-        List<Hit> hits = new ArrayList<>();
-        for (KeyPatterns.Match match : KeyPatterns.all().matches(text)) {
-            hits.add(new Hit(place, file, match.line(), match.rule(), match.masked()));
-        }
-        hits.sort(java.util.Comparator.comparingInt(Hit::line));
         return hits;
     }
 
-    private static String relative(Path base, Path file) {
-        String path = base.relativize(file).toString().replace('\\', '/');
-        return path.isEmpty() ? file.getFileName().toString() : path;
+    private static List<Contents.Found> inFile(String path, Path file) {
+        try {
+            if (Files.size(file) <= Contents.MAX_BYTES) {
+                return Contents.scan(path, Files.readAllBytes(file));
+            }
+            // Too big to read whole: only an archive is worth opening, entry by entry.
+            byte[] head = new byte[4];
+            try (InputStream in = Files.newInputStream(file)) {
+                if (in.readNBytes(head, 0, 4) < 4 || !Contents.isArchive(head)) {
+                    return List.of();
+                }
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                return Contents.scanArchive(path, in);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
     }
 
-    private static String readBlob(Repository repo, ObjectId blob) throws IOException {
-        ObjectLoader loader = repo.open(blob, Constants.OBJ_BLOB);
-        if (loader.getSize() > MAX_FILE_BYTES) {
-            return "";
+    private static List<Hit> hits(String place, List<Contents.Found> found) {
+        List<Hit> hits = new ArrayList<>();
+        for (Contents.Found f : found) {
+            hits.add(new Hit(place, f.path(), f.line(), f.encoding(), f.match().ruleId(), f.match().rule(),
+                    f.match().masked(), f.match().digest(), f.allow()));
         }
-        return new String(loader.getBytes(), StandardCharsets.ISO_8859_1);
+        hits.sort(Comparator.comparing(Hit::file).thenComparingInt(Hit::line));
+        return hits;
+    }
+
+    /**
+     * The folder the paths of a scan of {@code dir} are relative to: the top of the work tree holding
+     * it, so working-tree paths match history's, or {@code dir} itself outside git.
+     */
+    static Path pathsRelativeTo(Path dir) {
+        try (Repository repo = openRepository(dir)) {
+            return repo == null || repo.isBare() ? dir : repo.getWorkTree().toPath().toAbsolutePath().normalize();
+        } catch (IOException e) {
+            return dir;
+        }
     }
 }

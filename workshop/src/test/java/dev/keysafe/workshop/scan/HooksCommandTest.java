@@ -31,7 +31,27 @@ class HooksCommandTest {
         assertThat(result.out()).contains("installed: " + hook);
         assertThat(hook).isExecutable();
         assertThat(Files.readString(hook)).startsWith("#!/bin/sh\n").contains(HooksCommand.MARKER,
-                "KIT='" + Fixtures.root().resolve("kit") + "'", "scan --staged", "commit blocked");
+                "KIT='" + Fixtures.root().resolve("kit") + "'", HooksCommand.SCAN_SCRIPT, "scan --staged",
+                "commit blocked");
+        assertThat(Fixtures.root().resolve(HooksCommand.SCAN_SCRIPT)).as("the script the hook runs").isExecutable();
+    }
+
+    @Test
+    void in_another_repository_the_message_names_the_command_that_works_there_not_dot_slash_kit() {
+        ScratchRepo.init(dir).close();
+
+        Result result = kit("hooks", "install");
+
+        assertThat(result.out()).contains("scanned first by " + Fixtures.root().resolve(HooksCommand.SCAN_SCRIPT),
+                "Try it: " + Fixtures.root().resolve("kit") + " scan --staged").doesNotContain("./kit");
+    }
+
+    @Test
+    void the_pre_commit_framework_hook_runs_the_same_script_on_staged_files() throws Exception {
+        String hooks = Files.readString(Fixtures.root().resolve(".pre-commit-hooks.yaml"));
+
+        assertThat(hooks).contains("- id: keysafe", "entry: " + HooksCommand.SCAN_SCRIPT, "language: script",
+                "pass_filenames: false", "always_run: true", "stages: [pre-commit]");
     }
 
     @Test
@@ -56,7 +76,8 @@ class HooksCommandTest {
         Result result = kit("hooks", "install");
 
         assertThat(result.exitCode()).isEqualTo(ExitCode.KIT_USAGE);
-        assertThat(result.err()).contains("already exists and is not the kit's", "scan --staged").hasLineCount(1);
+        assertThat(result.err()).contains("already exists and is not the kit's",
+                Fixtures.root().resolve(HooksCommand.SCAN_SCRIPT) + " || exit 1", "scan --staged").hasLineCount(1);
         assertThat(Files.readString(hook)).isEqualTo("#!/bin/sh\nrun-my-linter\n");
     }
 

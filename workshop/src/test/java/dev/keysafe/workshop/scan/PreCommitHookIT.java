@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.KeyShapes;
 import dev.keysafe.workshop.Fixtures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +69,52 @@ class PreCommitHookIT {
         assertThat(run.exit).as(run.err).isZero();
     }
 
+    @Test
+    void commit_a_which_stages_into_a_temporary_index_is_scanned_too() throws Exception {
+        Files.writeString(repo.resolve("settings.py"), "DEBUG = True\n");
+        assertThat(git("add", "settings.py").exit).isZero();
+        assertThat(git("commit", "-q", "-m", "settings").exit).isZero();
+        String key = KeyShapes.anthropic();
+        Files.writeString(repo.resolve("settings.py"), "DEBUG = True\nANTHROPIC_API_KEY = '" + key + "'\n");
+
+        Run blocked = git("commit", "-q", "-a", "-m", "quick fix");
+
+        assertThat(blocked.exit).as(blocked.err).isNotZero();
+        assertThat(blocked.err).contains("staged  settings.py:2  Anthropic API key  " + Canary.mask(key)).doesNotContain(key);
+    }
+
+    @Test
+    void findings_in_the_repositorys_baseline_and_allowed_lines_do_not_block_a_commit() throws Exception {
+        String old = KeyShapes.openAi("sk-proj-");
+        Files.writeString(repo.resolve("legacy.properties"), "openai.key=" + old + "\n");
+        assertThat(git("add", ".").exit).isZero();
+        assertThat(git("commit", "-q", "--no-verify", "-m", "before the hook: a key, revoked since").exit).isZero();
+        Fixtures.Result baseline = Fixtures.kit(Fixtures.workspace(Fixtures.catalog(), Fixtures.env(), repo),
+                "scan", "--write-baseline", ".keysafe-baseline.json");
+        assertThat(baseline.exitCode()).as(baseline.out() + baseline.err()).isZero();
+        Files.writeString(repo.resolve("legacy.properties"), "# revoked; kept until the module is deleted\nopenai.key=" + old + "\n");
+        Files.writeString(repo.resolve("ParserTest.java"), "String sample = \"" + KeyShapes.gitHub('p')
+                + "\"; // keysafe:allow random sample for the parser, never issued\n");
+        assertThat(git("add", ".").exit).isZero();
+
+        Run run = git("commit", "-q", "-m", "touch the legacy file, add the baseline and a parser sample");
+
+        assertThat(run.exit).as(run.err).isZero();
+    }
+
+    @Test
+    void the_pre_commit_framework_entry_blocks_a_staged_key_with_exit_1() throws Exception {
+        String key = KeyShapes.stripeLive();
+        Files.writeString(repo.resolve("billing.env"), "STRIPE_KEY=" + key + "\n");
+        assertThat(git("add", "billing.env").exit).isZero();
+
+        Run run = command(List.of(Fixtures.root().resolve(HooksCommand.SCAN_SCRIPT).toString()));
+
+        assertThat(run.exit).isEqualTo(1);
+        assertThat(run.out).contains("staged  billing.env:1  Stripe live key  " + Canary.mask(key), "Commit blocked")
+                .doesNotContain(key);
+    }
+
     private record Run(int exit, String out, String err) {
     }
 
@@ -86,6 +133,10 @@ class PreCommitHookIT {
         List<String> command = new ArrayList<>(List.of("git", "-c", "user.name=Learner",
                 "-c", "user.email=learner@example.invalid", "-c", "commit.gpgsign=false"));
         command.addAll(List.of(args));
+        return command(command);
+    }
+
+    private Run command(List<String> command) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command).directory(repo.toFile());
         builder.environment().keySet().removeIf(n -> n.startsWith("GIT_") || n.startsWith("OPENAI_"));
         builder.environment().put("GIT_CONFIG_NOSYSTEM", "1");

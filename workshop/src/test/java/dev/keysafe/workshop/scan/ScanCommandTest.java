@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.KeyShapes;
 import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.Fixtures.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
@@ -53,6 +56,50 @@ class ScanCommandTest {
         }
         assertThat(result.out()).contains("OpenAI project/service/admin key", "OpenAI legacy key", "keysafe demo key",
                 "found 5 key-shaped string(s) in 1 file(s)", "revoke");
+    }
+
+    @Test
+    void every_providers_key_is_found_with_its_rule_file_line_and_masked_value_never_whole() throws Exception {
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("Anthropic API key", KeyShapes.anthropic());
+        keys.put("Anthropic admin key", KeyShapes.anthropicAdmin());
+        keys.put("AWS access key id", KeyShapes.awsAccessKeyId());
+        keys.put("AWS secret access key", KeyShapes.awsSecretAccessKey());
+        keys.put("GitHub token", KeyShapes.gitHub('s'));
+        keys.put("GitHub fine-grained token", KeyShapes.gitHubFineGrained());
+        keys.put("Google API key", KeyShapes.google());
+        keys.put("Slack token", KeyShapes.slackUser());
+        keys.put("Slack webhook URL", KeyShapes.slackWebhook());
+        keys.put("Hugging Face token", KeyShapes.huggingFace());
+        keys.put("Stripe live key", KeyShapes.stripeLive());
+        StringBuilder env = new StringBuilder("# every provider\n");
+        keys.forEach((rule, key) -> env.append(rule.toUpperCase().replaceAll("[^A-Z]+", "_")).append('=').append(key)
+                .append('\n'));
+        Files.writeString(dir.resolve("all.env"), env.toString());
+        String pem = KeyShapes.pemPrivateKey();
+        Files.writeString(dir.resolve("id_service"), pem);
+
+        Result result = scan("--no-history");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        int line = 2;
+        for (Map.Entry<String, String> key : keys.entrySet()) {
+            assertThat(result.out()).contains("working tree  all.env:" + line++ + "  " + key.getKey() + "  "
+                    + Canary.mask(key.getValue())).doesNotContain(key.getValue());
+        }
+        assertThat(result.out()).contains("working tree  id_service:1  private key (PEM)  -----BEGIN PRIVATE KEY----- ")
+                .doesNotContain(pem.lines().skip(1).findFirst().orElseThrow())
+                .contains("found 12 key-shaped string(s) in 2 file(s).");
+    }
+
+    @Test
+    void help_documents_the_rules_the_formats_the_baseline_and_allow_comments() {
+        Result help = scan("--help");
+
+        assertThat(help.out().replaceAll("\\s+", " ")).contains("--format", "text", "json", "sarif", "--baseline",
+                "--write-baseline", "keysafe:allow", "reason", "Anthropic", "AWS", "GitHub", "Google", "Slack",
+                "Hugging Face", "Stripe", "PEM", "base64", "UTF-16", "percent-encoding", ".jar/.zip",
+                "workshop/SCAN.md");
     }
 
     @Test

@@ -1,11 +1,10 @@
 package dev.keysafe.workshop.scan;
 
-import dev.keysafe.testkit.KeyPatterns;
+import dev.keysafe.testkit.KeyShapes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 
@@ -16,7 +15,6 @@ import org.eclipse.jgit.api.errors.GitAPIException;
 final class ScratchRepo implements AutoCloseable {
 
     private static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     final Path dir;
     final Git git;
@@ -36,20 +34,16 @@ final class ScratchRepo implements AutoCloseable {
 
     /** Shaped like a real OpenAI key of the given prefix ({@code sk-proj-}, {@code sk-} for legacy...). */
     static String realShaped(String prefix) {
-        return prefix + random(20) + KeyPatterns.REAL_MARKER + random(20);
+        return KeyShapes.openAi(prefix);
     }
 
     /** Shaped like the kit's demo key. */
     static String demoShaped() {
-        return KeyPatterns.DEMO_PREFIX + random(32);
+        return KeyShapes.demo();
     }
 
     static String random(int length) {
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < length; i++) {
-            s.append(ALNUM.charAt(RANDOM.nextInt(ALNUM.length())));
-        }
-        return s.toString();
+        return KeyShapes.random(ALNUM, length);
     }
 
     ScratchRepo write(String path, String content) {
