@@ -153,6 +153,11 @@ final class Room {
         return p.name();
     }
 
+    /** The name of the participant holding {@code token}: who is asking, before what they ask is read. */
+    synchronized String who(String token) throws Refused {
+        return holder(token).name();
+    }
+
     /** Revokes {@code token}: its holder stays on the board, and can report nothing more. */
     synchronized String leave(String token) throws Refused {
         Participant p = holder(token);
