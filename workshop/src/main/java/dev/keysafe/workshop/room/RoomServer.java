@@ -78,6 +78,8 @@ final class RoomServer {
             FILES.forEach((path, file) -> javalin.routes.get(path,
                     ctx -> ctx.contentType(file[1]).result(content.get(path))));
             javalin.routes.get("/board", ctx -> json(ctx, 200, server.board()));
+            // Browsers ask for an icon; none is served, and "none" is not an error worth a line in their console.
+            javalin.routes.get("/favicon.ico", ctx -> ctx.status(204));
             javalin.routes.before("/board/live", ctx -> {
                 if (server.stream.full()) {
                     throw new RoomError(429, "too_many_boards", "Too many board pages are open; close one and reload.", 30);
