@@ -39,8 +39,8 @@ import picocli.CommandLine.Spec;
             "Exit codes:",
             "  0   done",
             "  1   the room refused (wrong join code, name taken, admin token wrong) or did not answer",
-            "  2   serve: HOST, the port or the state file is wrong",
-            "  64  bad input: a malformed URL or name, already in a room (join)"
+            "  2   serve: HOST is not one address, the port is in use, or FILE is not a room's state",
+            "  64  bad input: a malformed URL, name or action, already in a room (join)"
         })
 public final class RoomCommand implements Callable<Integer> {
 
