@@ -61,7 +61,8 @@ final class AdminCommand implements Callable<Integer> {
         }
         ObjectNode body = name == null ? Json.object() : Json.object().put("name", name);
         String token = adminToken();
-        RoomHttp.Answer answer = ParticipantCommands.ask(room, () -> RoomHttp.post(room.resolve(path), token, body));
+        RoomHttp.Answer answer = ParticipantCommands.ask(room, () -> RoomHttp.post(room.resolve(path), token, body,
+                RoomHttp.Patience.COMMAND));
         if (!answer.ok()) {
             throw new KitException("the room refused: " + answer.message(), ExitCode.FAILED);
         }

@@ -68,7 +68,8 @@ final class ParticipantCommands {
                 throw new KitException("--name: " + refused.getMessage());
             }
             ObjectNode body = Json.object().put("code", code).put("name", name);
-            RoomHttp.Answer answer = ask(room, () -> RoomHttp.post(room.resolve("join"), null, body));
+            RoomHttp.Answer answer = ask(room, () -> RoomHttp.post(room.resolve("join"), null, body,
+                    RoomHttp.Patience.COMMAND));
             if (!answer.ok()) {
                 throw new KitException("the room refused to let you in: " + answer.message(), ExitCode.FAILED);
             }
@@ -120,7 +121,8 @@ final class ParticipantCommands {
             if (membership.isPresent()) {
                 Membership room = membership.get();
                 try {
-                    RoomHttp.Answer answer = RoomHttp.post(room.room().resolve("leave"), room.token(), Json.object());
+                    RoomHttp.Answer answer = RoomHttp.post(room.room().resolve("leave"), room.token(), Json.object(),
+                            RoomHttp.Patience.COMMAND);
                     told = answer.ok() ? " The room revoked your token." : " (The room answered: " + answer.message() + ")";
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

@@ -13,14 +13,27 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * The kit's side of the room's HTTP API: one JSON POST with short timeouts, so a room that is
- * down costs a lab a second or two at most, and an answer read as the room's status and message.
+ * The kit's side of the room's HTTP API: one JSON POST with timeouts, short for a lab's report so
+ * a room that is down costs a lab a second or two at most, and an answer read as the room's status
+ * and message.
  */
 final class RoomHttp {
 
-    /** Long enough for a room across a LAN, short enough that a room that is down never stalls a lab. */
-    static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1500);
-    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(2);
+    /** How long a call waits to connect, then for the answer. */
+    enum Patience {
+        /** A lab's report: long enough for a room across a LAN, short enough never to stall a lab. */
+        REPORT(Duration.ofMillis(1500), Duration.ofSeconds(2)),
+        /** A room command (join, leave, admin): the user is waiting for this very answer. */
+        COMMAND(Duration.ofSeconds(5), Duration.ofSeconds(10));
+
+        final Duration connect;
+        final Duration answer;
+
+        Patience(Duration connect, Duration answer) {
+            this.connect = connect;
+            this.answer = answer;
+        }
+    }
 
     private RoomHttp() {
     }
@@ -42,10 +55,11 @@ final class RoomHttp {
     }
 
     /** POSTs {@code body} to {@code url}, with {@code bearer} when not null; redirects are not followed. */
-    static Answer post(URI url, String bearer, ObjectNode body) throws IOException, InterruptedException {
+    static Answer post(URI url, String bearer, ObjectNode body, Patience patience)
+            throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
-        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(ANSWER_TIMEOUT)
+                .connectTimeout(patience.connect).followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(patience.answer)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)));
         if (bearer != null) {

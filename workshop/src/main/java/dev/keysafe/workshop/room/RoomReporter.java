@@ -56,7 +56,8 @@ public final class RoomReporter implements LabEvents {
         }
         Membership room = membership.get();
         try {
-            RoomHttp.Answer answer = RoomHttp.post(room.room().resolve("progress"), room.token(), body(event));
+            RoomHttp.Answer answer = RoomHttp.post(room.room().resolve("progress"), room.token(), body(event),
+                    RoomHttp.Patience.REPORT);
             if (answer.status() == 401) {
                 warn(warnings, "the room at " + room.room() + " no longer knows you (removed, or the room was reset): "
                         + "./kit room leave, then join again.");
