@@ -159,7 +159,7 @@ final class ParticipantCommands {
             } else {
                 out.println("in the room at " + membership.get().room() + " as " + membership.get().name() + ".");
                 out.println("token: " + file + (PrivateFile.mode(file).isEmpty() ? "" : " (" + PrivateFile.mode(file) + ")"));
-                out.println(WHAT_IS_SENT.substring(0, 1).toUpperCase() + WHAT_IS_SENT.substring(1));
+                out.println(WHAT_IS_SENT.substring(0, 1).toUpperCase(java.util.Locale.ROOT) + WHAT_IS_SENT.substring(1));
             }
             out.flush();
             return ExitCode.OK;

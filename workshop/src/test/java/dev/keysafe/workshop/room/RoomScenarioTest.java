@@ -190,6 +190,7 @@ class RoomScenarioTest {
         assertThat(cell("ada", "03").getText()).contains("started", "1 hint");
         assertThat(cell("bob", "04").getText()).contains("started").doesNotContain("hint");
         assertThat(browser.findElement(By.id("self-reported")).getText()).contains("self-reported", "not an exam");
+        assertThat(browser.findElement(By.id("status")).getText()).as("the live stream is open").startsWith("live");
         assertThat(row("ada").findElement(By.cssSelector("td.last")).getText()).isIn("just now", "1 min ago");
     }
 
