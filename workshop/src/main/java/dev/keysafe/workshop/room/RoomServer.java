@@ -142,8 +142,9 @@ final class RoomServer {
     private void progress(Context ctx) throws Room.Refused {
         limit(Kind.EVENT_PER_ADDRESS, ctx.ip());
         String token = bearer(ctx);
-        limit(Kind.EVENT_PER_PARTICIPANT, Sha256.hex(token));
+        // Who first: a forged token is refused before it can have a bucket of its own.
         room.who(token);
+        limit(Kind.EVENT_PER_PARTICIPANT, Sha256.hex(token));
         Report report = Report.from(body(ctx), room.labIds());
         String name = room.report(token, report);
         log.accept(name + ": lab " + report.lab() + " " + switch (report.step()) {
