@@ -4,8 +4,11 @@ import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.doctor.DoctorCommand;
 import dev.keysafe.workshop.drill.DrillCommand;
 import dev.keysafe.workshop.lab.LabCommand;
+import dev.keysafe.workshop.lab.LabEvents;
 import dev.keysafe.workshop.lab.ProgressCommand;
 import dev.keysafe.workshop.quiz.QuizCommand;
+import dev.keysafe.workshop.room.RoomCommand;
+import dev.keysafe.workshop.room.RoomReporter;
 import dev.keysafe.workshop.run.RunCommand;
 import dev.keysafe.workshop.scan.HooksCommand;
 import dev.keysafe.workshop.scan.ScanCommand;
@@ -27,14 +30,14 @@ import picocli.CommandLine.Spec;
 /**
  * The kit's launcher, {@code ./kit}: one command-line program whose subcommands run the modules
  * ({@code run}) and prove where each one's key goes ({@code tour}). To add a subcommand, write a
- * class like {@link RunCommand} (a constructor taking the {@link Workspace}) and list it in
- * {@code subcommands} below.
+ * class like {@link RunCommand} (a constructor taking the {@link Workspace}, and the
+ * {@link LabEvents} too when it reports lab progress) and list it in {@code subcommands} below.
  */
 @Command(name = "kit", mixinStandardHelpOptions = true, versionProvider = Kit.Version.class,
         usageHelpAutoWidth = true, synopsisSubcommandLabel = "COMMAND",
         subcommands = {RunCommand.class, TourCommand.class, ScanCommand.class, HooksCommand.class,
             LabCommand.class, ProgressCommand.class, QuizCommand.class, DoctorCommand.class, DrillCommand.class,
-            CommandLine.HelpCommand.class},
+            RoomCommand.class, CommandLine.HelpCommand.class},
         description = {
             "keysafe: keep OpenAI API keys safe, and prove it.",
             "Runs the kit's modules (each one way to hold a key) and shows where each one's key goes.",
@@ -54,6 +57,7 @@ import picocli.CommandLine.Spec;
             "  ./kit lab list           hands-on labs: fix a leaky program, prove it",
             "  ./kit quiz               a short quiz, with the reasons",
             "  ./kit drill --auto       a key leak from push to incident report, offline",
+            "  ./kit room serve         a facilitator's live board of who solved which lab",
             "",
             "Exit codes (one table for the kit and its modules):",
             "  0   done: the answer was printed, the check passed",
@@ -88,9 +92,17 @@ public final class Kit implements Callable<Integer> {
         System.exit(commandLine(workspace).execute(args));
     }
 
-    /** The launcher over {@code workspace}, ready to {@code execute(args)}; tests capture its output. */
+    /**
+     * The launcher over {@code workspace}, ready to {@code execute(args)}; tests capture its output.
+     * Lab progress goes to the workshop room this workspace joined, if any ({@code ./kit room join}).
+     */
     public static CommandLine commandLine(Workspace workspace) {
-        CommandLine commandLine = new CommandLine(new Kit(), new Factory(workspace));
+        return commandLine(workspace, RoomReporter.of(workspace));
+    }
+
+    /** The launcher whose lab commands report their progress to {@code events}. */
+    public static CommandLine commandLine(Workspace workspace, LabEvents events) {
+        CommandLine commandLine = new CommandLine(new Kit(), new Factory(workspace, events));
         // Everything after the module id goes to the module, even words that look like options.
         commandLine.getSubcommands().get("run").setUnmatchedOptionsArePositionalParams(true);
         commandLine.setExecutionExceptionHandler((e, failed, parsed) -> {
@@ -164,18 +176,26 @@ public final class Kit implements Callable<Integer> {
     }
 
     /**
-     * Creates each command with the {@link Workspace} when its constructor takes one, so commands
-     * never reach for global state and tests can hand in their own.
+     * Creates each command with the {@link Workspace} (and the {@link LabEvents}) when its
+     * constructor takes them, so commands never reach for global state and tests can hand in
+     * their own. This is the one place the lab commands meet the room: {@code lab} knows only
+     * the {@link LabEvents} interface.
      */
-    private record Factory(Workspace workspace) implements CommandLine.IFactory {
+    private record Factory(Workspace workspace, LabEvents events) implements CommandLine.IFactory {
         @Override
         public <K> K create(Class<K> type) throws Exception {
             try {
-                Constructor<K> withWorkspace = type.getDeclaredConstructor(Workspace.class);
-                withWorkspace.setAccessible(true);
-                return withWorkspace.newInstance(workspace);
-            } catch (NoSuchMethodException plain) {
-                return CommandLine.defaultFactory().create(type);
+                Constructor<K> withEvents = type.getDeclaredConstructor(Workspace.class, LabEvents.class);
+                withEvents.setAccessible(true);
+                return withEvents.newInstance(workspace, events);
+            } catch (NoSuchMethodException noEvents) {
+                try {
+                    Constructor<K> withWorkspace = type.getDeclaredConstructor(Workspace.class);
+                    withWorkspace.setAccessible(true);
+                    return withWorkspace.newInstance(workspace);
+                } catch (NoSuchMethodException plain) {
+                    return CommandLine.defaultFactory().create(type);
+                }
             }
         }
     }
@@ -184,6 +204,19 @@ public final class Kit implements Callable<Integer> {
     public static final class Version implements IVersionProvider {
         @Override
         public String[] getVersion() throws IOException {
+            return new String[] {"keysafe kit " + pom().getProperty("version", "(version unknown: not run from its jar)")};
+        }
+
+        /** The version alone ({@code 0.1.0-SNAPSHOT}), or {@code dev} when not run from the jar. */
+        public static String number() {
+            try {
+                return pom().getProperty("version", "dev");
+            } catch (IOException unreadable) {
+                return "dev";
+            }
+        }
+
+        private static Properties pom() throws IOException {
             Properties pom = new Properties();
             try (InputStream in = Kit.class.getResourceAsStream(
                     "/META-INF/maven/dev.keysafe/keysafe-workshop/pom.properties")) {
@@ -191,7 +224,7 @@ public final class Kit implements Callable<Integer> {
                     pom.load(in);
                 }
             }
-            return new String[] {"keysafe kit " + pom.getProperty("version", "(version unknown: not run from its jar)")};
+            return pom;
         }
     }
 }

@@ -31,7 +31,7 @@ class HelpTest {
         Result help = kit("--help");
 
         assertThat(help.exitCode()).isZero();
-        assertThat(subcommands).contains("run", "tour", "scan", "hooks", "lab", "progress", "quiz", "doctor", "drill", "help");
+        assertThat(subcommands).contains("run", "tour", "scan", "hooks", "lab", "progress", "quiz", "doctor", "drill", "room", "help");
         assertThat(subcommands).allSatisfy(name -> assertThat(help.out()).containsPattern("(?m)^  " + name + " "));
         assertThat(help.out()).contains("Usage: kit", "Examples:", "Exit codes", "JDK 17");
     }
@@ -49,7 +49,7 @@ class HelpTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "tour", "scan", "hooks", "lab", "progress", "quiz", "doctor", "drill"})
+    @ValueSource(strings = {"run", "tour", "scan", "hooks", "lab", "progress", "quiz", "doctor", "drill", "room"})
     void each_subcommand_help_shows_usage_every_option_examples_and_exit_codes(String name) {
         CommandLine command = Kit.commandLine(Fixtures.workspace(Fixtures.catalog(), Fixtures.env(), callerDir))
                 .getSubcommands().get(name);

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 final class HintCommand implements Callable<Integer> {
 
     private final Workspace workspace;
+    private final LabEvents events;
     @Spec
     CommandSpec spec;
     @Parameters(index = "0", arity = "0..1", paramLabel = "N", description = "The lab (default: see above).")
@@ -28,8 +29,9 @@ final class HintCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Show again every hint taken so far (no new one).")
     boolean all;
 
-    HintCommand(Workspace workspace) {
+    HintCommand(Workspace workspace, LabEvents events) {
         this.workspace = workspace;
+        this.events = events;
     }
 
     @Override
@@ -54,6 +56,7 @@ final class HintCommand implements Callable<Integer> {
                     + " --all shows them again).");
         } else {
             taken = progress.tookHint(lab.id());
+            events.report(LabEvent.hint(lab, taken), spec.commandLine().getErr());
             out.println("  hint " + taken + " of " + total + ": " + lab.hints().get(taken - 1));
         }
         int left = total - Math.min(taken, total);

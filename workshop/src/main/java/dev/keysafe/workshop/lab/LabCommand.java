@@ -72,8 +72,8 @@ public final class LabCommand implements Callable<Integer> {
         return ExitCode.KIT_USAGE;
     }
 
-    /** Where labs-work/ and .keysafe/ live. */
-    static Path home(Workspace workspace) {
+    /** Where labs-work/ and .keysafe/ live: KEYSAFE_WORK, else the kit's folder. */
+    public static Path home(Workspace workspace) {
         String override = workspace.env().get(WORK_VARIABLE);
         return override == null || override.isBlank() ? workspace.catalog().root() : Path.of(override).toAbsolutePath();
     }
@@ -123,6 +123,7 @@ public final class LabCommand implements Callable<Integer> {
             description = "Copies lab N's starter into labs-work/ (git-ignored), yours to edit.")
     static final class Start implements Callable<Integer> {
         private final Workspace workspace;
+        private final LabEvents events;
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", arity = "0..1", paramLabel = "N", description = "The lab: its number (01, 02...) or name.")
@@ -130,8 +131,9 @@ public final class LabCommand implements Callable<Integer> {
         @Option(names = "--over", description = "Start over: replace your copy with a fresh starter.")
         boolean over;
 
-        Start(Workspace workspace) {
+        Start(Workspace workspace, LabEvents events) {
             this.workspace = workspace;
+            this.events = events;
         }
 
         @Override
@@ -168,6 +170,7 @@ public final class LabCommand implements Callable<Integer> {
                 lab.start().prepare(copy);
             }
             new Progress(home(workspace)).started(lab.id());
+            events.report(LabEvent.started(lab), spec.commandLine().getErr());
             PrintWriter out = spec.commandLine().getOut();
             out.println("lab " + lab.id() + ": " + lab.title());
             out.println("your copy: " + copy);
@@ -186,13 +189,15 @@ public final class LabCommand implements Callable<Integer> {
                 "Without N: the lab whose folder you are in, else the one you started last."})
     static final class Check implements Callable<Integer> {
         private final Workspace workspace;
+        private final LabEvents events;
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", arity = "0..1", paramLabel = "N", description = "The lab (default: see above).")
         String id;
 
-        Check(Workspace workspace) {
+        Check(Workspace workspace, LabEvents events) {
             this.workspace = workspace;
+            this.events = events;
         }
 
         @Override
@@ -210,6 +215,7 @@ public final class LabCommand implements Callable<Integer> {
             List<Problem> problems = check(workspace.catalog(), lab, copy);
             if (problems.isEmpty()) {
                 new Progress(home(workspace)).passed(lab.id());
+                events.report(LabEvent.solved(lab, copy), spec.commandLine().getErr());
                 out.println("PASSED: lab " + lab.id() + " is solved. " + lab.solved());
                 out.println("next: ./kit progress");
                 out.flush();
