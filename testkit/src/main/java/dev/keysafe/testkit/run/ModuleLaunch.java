@@ -60,14 +60,12 @@ public final class ModuleLaunch {
 
     /**
      * The command that starts this launch: this JVM's {@code java}, {@code beforeJvmArgs}, the
-     * options of {@link ClassDataSharing} when the class path can have an archive, the launch's own
-     * JVM options, its classpath, main class and arguments.
+     * launch's own JVM options, its classpath, main class and arguments.
      */
     public List<String> command(List<String> beforeJvmArgs) {
         List<String> command = new ArrayList<>();
         command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(beforeJvmArgs);
-        command.addAll(ClassDataSharing.options(classpath));
         command.addAll(jvmArgs);
         command.add("-cp");
         command.add(classpath);
