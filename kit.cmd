@@ -50,7 +50,7 @@ if defined JAVAC_OK goto javac_ok
 >&2 echo kit: building the kit needs a JDK (javac), not only a Java runtime. Install a JDK 17+ and set JAVA_HOME.
 exit /b 64
 :javac_ok
->&2 echo kit: building keysafe (%STALE%): mvnw.cmd -q -DskipTests package, BUILDTIME ...
+>&2 echo kit: building keysafe (%STALE%): mvnw.cmd -q -DskipTests package: about 15-60 s on 2 cores, minutes the first time Maven downloads its libraries ...
 pushd "%ROOT%"
 call mvnw.cmd -q -DskipTests package 1>&2
 set "BUILD_RC=%ERRORLEVEL%"

@@ -9,6 +9,7 @@ import dev.keysafe.testkit.Keysafe;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;
 import dev.keysafe.testkit.leaks.Finding;
+import dev.keysafe.testkit.leaks.GitPlaces;
 import dev.keysafe.testkit.run.Scenario;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import java.io.IOException;
@@ -104,7 +105,7 @@ class HardcodedLeaksIT {
 
     @Test
     void key_is_in_this_repository_history_once_committed() throws IOException, GitAPIException {
-        Assumptions.assumeTrue(Detectors.isInGitCheckout(moduleDir()), "not a git checkout: there is no history to scan");
+        Assumptions.assumeTrue(GitPlaces.isInGitCheckout(moduleDir()), "not a git checkout: there is no history to scan");
         Assumptions.assumeTrue(everCommitted(moduleDir().resolve(SOURCE)),
                 "HardcodedKey.java was never committed here: the history cannot hold it yet");
 

@@ -21,6 +21,7 @@ import dev.keysafe.testkit.KeyPatterns;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;
 import dev.keysafe.testkit.leaks.Finding;
+import dev.keysafe.testkit.leaks.GitPlaces;
 import dev.keysafe.testkit.run.Scenario;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import java.net.http.HttpResponse;
@@ -316,7 +317,7 @@ class ProxyLeakIT {
 
     @Test
     void git_history_of_the_module_holds_no_key_shaped_string() {
-        Assumptions.assumeTrue(Detectors.isInGitCheckout(moduleDir()),
+        Assumptions.assumeTrue(GitPlaces.isInGitCheckout(moduleDir()),
                 "not a git checkout with commits: there is no history to scan");
 
         assertThat(Detectors.inGitHistory(KeyPatterns.all(), moduleDir())).isEmpty();

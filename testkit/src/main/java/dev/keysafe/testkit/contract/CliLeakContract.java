@@ -8,15 +8,16 @@ import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.KeyPatterns;
 import dev.keysafe.testkit.Keysafe;
 import dev.keysafe.testkit.leaks.Detectors;
+import dev.keysafe.testkit.leaks.GitPlaces;
 import dev.keysafe.testkit.run.Scenario;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -97,7 +98,7 @@ public abstract class CliLeakContract {
 
     @Test
     void git_history_of_the_module_holds_no_key_shaped_string() {
-        Assumptions.assumeTrue(Detectors.isInGitCheckout(moduleDir()),
+        Assumptions.assumeTrue(GitPlaces.isInGitCheckout(moduleDir()),
                 "not a git checkout with commits: there is no history to scan");
 
         assertThat(Detectors.inGitHistory(KeyPatterns.all(), moduleDir())).isEmpty();

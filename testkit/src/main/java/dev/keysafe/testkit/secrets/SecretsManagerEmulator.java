@@ -9,15 +9,11 @@ import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,13 +63,12 @@ public final class SecretsManagerEmulator implements AutoCloseable {
         SERVER_ERROR
     }
 
-    private static final String TARGET_PREFIX = "secretsmanager.";
-    private static final String ACCOUNT = "123456789012";
-    private static final SecureRandom RANDOM = new SecureRandom();
+    static final String TARGET_PREFIX = "secretsmanager.";
 
     private final int port;
     private final ExecutorService workers;
     private final Map<String, StoredSecret> secrets = new LinkedHashMap<>();
+    private final SecretsManagerProtocol protocol = new SecretsManagerProtocol(secrets);
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private HttpServer server;
     private volatile Outage outage = Outage.NONE;
@@ -144,7 +139,7 @@ public final class SecretsManagerEmulator implements AutoCloseable {
         if (secrets.containsKey(name)) {
             throw new IllegalStateException("secret " + name + " exists already");
         }
-        StoredSecret secret = new StoredSecret(name, arnFor(name), Instant.now());
+        StoredSecret secret = new StoredSecret(name, SecretsManagerProtocol.arnFor(name), Instant.now());
         secret.add(UUID.randomUUID().toString(), value, List.of(StoredSecret.CURRENT), Instant.now());
         secrets.put(name, secret);
         return secret.arn;
@@ -153,35 +148,35 @@ public final class SecretsManagerEmulator implements AutoCloseable {
     /** Adds a version holding {@code value} with these labels (AWSCURRENT if none); returns its id. */
     public synchronized String putSecretValue(String secretId, String value, String... stages) {
         List<String> labels = stages.length == 0 ? List.of(StoredSecret.CURRENT) : List.of(stages);
-        return find(secretId).add(UUID.randomUUID().toString(), value, labels, Instant.now()).id;
+        return protocol.find(secretId).add(UUID.randomUUID().toString(), value, labels, Instant.now()).id;
     }
 
     /** Moves {@code stage} to version {@code versionId}, as UpdateSecretVersionStage does. */
     public synchronized void moveStage(String secretId, String stage, String versionId) {
-        StoredSecret secret = find(secretId);
+        StoredSecret secret = protocol.find(secretId);
         secret.attach(stage, secret.version(versionId).orElseThrow(
                 () -> new IllegalArgumentException("no version " + versionId + " in " + secretId)));
     }
 
     /** Removes {@code stage} from whichever version has it. */
     public synchronized void removeStage(String secretId, String stage) {
-        StoredSecret secret = find(secretId);
+        StoredSecret secret = protocol.find(secretId);
         secret.withStage(stage).ifPresent(v -> secret.detach(stage, v));
     }
 
     /** The id of the version labelled {@code stage}, if any. */
     public synchronized String versionWithStage(String secretId, String stage) {
-        return find(secretId).withStage(stage).map(v -> v.id).orElse(null);
+        return protocol.find(secretId).withStage(stage).map(v -> v.id).orElse(null);
     }
 
     /** The value of the version labelled {@code stage}: for tests that check what a rotation stored. */
     public synchronized String valueWithStage(String secretId, String stage) {
-        return find(secretId).withStage(stage).map(v -> v.value).orElse(null);
+        return protocol.find(secretId).withStage(stage).map(v -> v.value).orElse(null);
     }
 
     /** Version ids with their labels, as DescribeSecret lists them. */
     public synchronized Map<String, List<String>> versionIdsToStages(String secretId) {
-        return find(secretId).versionIdsToStages();
+        return protocol.find(secretId).versionIdsToStages();
     }
 
     // ---- faults and the call counter ----
@@ -242,27 +237,7 @@ public final class SecretsManagerEmulator implements AutoCloseable {
         return "SecretsManagerEmulator[" + endpoint() + ", " + secrets.size() + " secrets, outage " + outage + "]";
     }
 
-    // ---- the protocol ----
-
-    /** A failure in AWS's shape: HTTP status, {@code __type} and message. */
-    private static final class AwsError extends RuntimeException {
-        final int status;
-        final String type;
-
-        AwsError(int status, String type, String message) {
-            super(message, null, false, false);
-            this.status = status;
-            this.type = type;
-        }
-
-        static AwsError notFound(String message) {
-            return new AwsError(400, "ResourceNotFoundException", message);
-        }
-
-        static AwsError invalidParameter(String message) {
-            return new AwsError(400, "InvalidParameterException", message);
-        }
-    }
+    // ---- the protocol (SecretsManagerProtocol answers each operation) ----
 
     private void handle(HttpExchange exchange) throws IOException {
         try {
@@ -274,230 +249,25 @@ public final class SecretsManagerEmulator implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
             }
-            pause(slowness);
+            SecretsManagerProtocol.pause(slowness);
             try {
                 if (outage == Outage.SERVER_ERROR) {
-                    throw new AwsError(500, "InternalServiceError", "An error occurred on the server side.");
+                    throw new SecretsManagerProtocol.AwsError(500, "InternalServiceError", "An error occurred on the server side.");
                 }
-                check(exchange, target);
-                JsonNode request = parse(body);
-                ObjectNode response = dispatch(operation, request);
-                send(exchange, 200, response);
-            } catch (AwsError error) {
+                SecretsManagerProtocol.check(exchange, target);
+                JsonNode request = SecretsManagerProtocol.parse(body);
+                ObjectNode response;
+                synchronized (this) {
+                    response = protocol.dispatch(operation, request);
+                }
+                SecretsManagerProtocol.send(exchange, 200, response);
+            } catch (SecretsManagerProtocol.AwsError error) {
                 ObjectNode shape = Json.MAPPER.createObjectNode().put("__type", error.type).put("message", error.getMessage());
                 exchange.getResponseHeaders().set("x-amzn-ErrorType", error.type);
-                send(exchange, error.status, shape);
+                SecretsManagerProtocol.send(exchange, error.status, shape);
             }
         } finally {
             exchange.close();
-        }
-    }
-
-    private static void check(HttpExchange exchange, String target) {
-        if (!"POST".equals(exchange.getRequestMethod()) || target == null || !target.startsWith(TARGET_PREFIX)) {
-            throw new AwsError(400, "UnknownOperationException", null);
-        }
-        String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
-        if (contentType == null || !contentType.startsWith(CONTENT_TYPE)) {
-            throw new AwsError(400, "SerializationException", "Content-Type must be " + CONTENT_TYPE);
-        }
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        if (authorization == null || !authorization.startsWith("AWS4-HMAC-SHA256 Credential=")) {
-            // The signature itself is not checked: any signed request is accepted.
-            throw new AwsError(400, "MissingAuthenticationTokenException", "Missing Authentication Token");
-        }
-    }
-
-    private static JsonNode parse(byte[] body) {
-        try {
-            JsonNode node = Json.MAPPER.readTree(body.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : body);
-            if (node == null || !node.isObject()) {
-                throw new AwsError(400, "SerializationException", "The request body is not a JSON object.");
-            }
-            return node;
-        } catch (IOException e) {
-            throw new AwsError(400, "SerializationException", "The request body is not valid Json.MAPPER.");
-        }
-    }
-
-    private synchronized ObjectNode dispatch(String operation, JsonNode request) {
-        return switch (operation) {
-            case "CreateSecret" -> create(request);
-            case "DescribeSecret" -> describe(request);
-            case "GetSecretValue" -> getValue(request);
-            case "PutSecretValue" -> putValue(request);
-            case "UpdateSecretVersionStage" -> updateStage(request);
-            default -> throw new AwsError(400, "UnknownOperationException", null);
-        };
-    }
-
-    private ObjectNode create(JsonNode request) {
-        String name = required(request, "Name");
-        if (secrets.containsKey(name)) {
-            throw new AwsError(400, "ResourceExistsException",
-                    "The operation failed because the secret " + name + " already exists.");
-        }
-        StoredSecret secret = new StoredSecret(name, arnFor(name), Instant.now());
-        StoredSecret.Version version = secret.add(versionIdFrom(request), required(request, "SecretString"),
-                List.of(StoredSecret.CURRENT), Instant.now());
-        secrets.put(name, secret);
-        return Json.MAPPER.createObjectNode().put("ARN", secret.arn).put("Name", name).put("VersionId", version.id);
-    }
-
-    private ObjectNode describe(JsonNode request) {
-        StoredSecret secret = find(required(request, "SecretId"));
-        ObjectNode response = Json.MAPPER.createObjectNode().put("ARN", secret.arn).put("Name", secret.name)
-                .put("RotationEnabled", false)
-                .put("CreatedDate", epochSeconds(secret.created))
-                .put("LastChangedDate", epochSeconds(secret.lastChanged));
-        ObjectNode stages = response.putObject("VersionIdsToStages");
-        secret.versionIdsToStages().forEach((id, labels) -> labels.forEach(stages.withArray(id)::add));
-        return response;
-    }
-
-    private ObjectNode getValue(JsonNode request) {
-        StoredSecret secret = find(required(request, "SecretId"));
-        String versionId = optional(request, "VersionId");
-        String stage = optional(request, "VersionStage");
-        StoredSecret.Version version;
-        if (versionId != null) {
-            version = secret.version(versionId).orElseThrow(() -> AwsError.notFound(
-                    "Secrets Manager can't find the specified secret value for VersionId: " + versionId));
-            if (stage != null && !version.stages.contains(stage)) {
-                throw AwsError.notFound("Secrets Manager can't find the specified secret value for VersionId: "
-                        + versionId + " and staging label: " + stage);
-            }
-        } else {
-            String label = stage == null ? StoredSecret.CURRENT : stage;
-            version = secret.withStage(label).orElseThrow(() -> AwsError.notFound(
-                    "Secrets Manager can't find the specified secret value for staging label: " + label));
-        }
-        ObjectNode response = Json.MAPPER.createObjectNode().put("ARN", secret.arn).put("Name", secret.name)
-                .put("VersionId", version.id).put("SecretString", version.value)
-                .put("CreatedDate", epochSeconds(version.created));
-        version.stages.forEach(response.putArray("VersionStages")::add);
-        return response;
-    }
-
-    private ObjectNode putValue(JsonNode request) {
-        StoredSecret secret = find(required(request, "SecretId"));
-        String value = required(request, "SecretString");
-        String token = optional(request, "ClientRequestToken");
-        if (token != null && secret.version(token).isPresent()) {
-            // A retry of the same request changes nothing; a different value under the same token is refused.
-            StoredSecret.Version existing = secret.version(token).get();
-            if (!existing.value.equals(value)) {
-                throw new AwsError(400, "ResourceExistsException",
-                        "You can't modify an existing version, you can only create a new version.");
-            }
-            return putResponse(secret, existing);
-        }
-        List<String> stages = new ArrayList<>();
-        request.path("VersionStages").forEach(stage -> stages.add(stage.asText()));
-        if (stages.isEmpty()) {
-            stages.add(StoredSecret.CURRENT);
-        }
-        return putResponse(secret, secret.add(versionIdFrom(request), value, stages, Instant.now()));
-    }
-
-    private static ObjectNode putResponse(StoredSecret secret, StoredSecret.Version version) {
-        ObjectNode response = Json.MAPPER.createObjectNode().put("ARN", secret.arn).put("Name", secret.name)
-                .put("VersionId", version.id);
-        version.stages.forEach(response.putArray("VersionStages")::add);
-        return response;
-    }
-
-    private ObjectNode updateStage(JsonNode request) {
-        StoredSecret secret = find(required(request, "SecretId"));
-        String stage = required(request, "VersionStage");
-        String moveTo = optional(request, "MoveToVersionId");
-        String removeFrom = optional(request, "RemoveFromVersionId");
-        StoredSecret.Version holder = secret.withStage(stage).orElse(null);
-        StoredSecret.Version target = moveTo == null ? null : secret.version(moveTo).orElseThrow(
-                () -> AwsError.invalidParameter("Secrets Manager can't find the specified secret version: " + moveTo));
-        if (holder != null && holder != target && !holder.id.equals(removeFrom)) {
-            throw AwsError.invalidParameter("The parameter RemoveFromVersionId can't be empty. Staging label "
-                    + stage + " is currently attached to version " + holder.id
-                    + ", so you must explicitly reference that version in RemoveFromVersionId.");
-        }
-        if (removeFrom != null && (holder == null || !holder.id.equals(removeFrom))) {
-            throw AwsError.invalidParameter("The staging label " + stage + " is not attached to version " + removeFrom);
-        }
-        if (target != null) {
-            secret.attach(stage, target);
-        } else if (holder != null) {
-            if (stage.equals(StoredSecret.CURRENT)) {
-                throw AwsError.invalidParameter("You can't remove the staging label AWSCURRENT without moving it "
-                        + "to another version (use MoveToVersionId).");
-            }
-            secret.detach(stage, holder);
-        }
-        secret.lastChanged = Instant.now();
-        return Json.MAPPER.createObjectNode().put("ARN", secret.arn).put("Name", secret.name);
-    }
-
-    // ---- helpers ----
-
-    private StoredSecret find(String secretId) {
-        StoredSecret byName = secrets.get(secretId);
-        if (byName != null) {
-            return byName;
-        }
-        return secrets.values().stream().filter(s -> s.arn.equals(secretId)).findFirst()
-                .orElseThrow(() -> AwsError.notFound("Secrets Manager can't find the specified secret."));
-    }
-
-    private static String required(JsonNode request, String field) {
-        String value = optional(request, field);
-        if (value == null) {
-            throw AwsError.invalidParameter("The parameter " + field + " is required.");
-        }
-        return value;
-    }
-
-    private static String optional(JsonNode request, String field) {
-        JsonNode node = request.get(field);
-        return node == null || node.isNull() ? null : node.asText();
-    }
-
-    /** The client's idempotency token becomes the version id, as in AWS; the SDK always sends one. */
-    private static String versionIdFrom(JsonNode request) {
-        String token = optional(request, "ClientRequestToken");
-        return token != null ? token : UUID.randomUUID().toString();
-    }
-
-    private static String arnFor(String name) {
-        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-        StringBuilder suffix = new StringBuilder();
-        for (int i = 0; i < 6; i++) {
-            suffix.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
-        }
-        return "arn:aws:secretsmanager:" + REGION + ":" + ACCOUNT + ":secret:" + name + "-" + suffix;
-    }
-
-    /** AWS JSON sends timestamps as seconds since the epoch, with a fraction. */
-    private static double epochSeconds(Instant instant) {
-        return instant.toEpochMilli() / 1000.0;
-    }
-
-    private static void send(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-        byte[] bytes = Json.MAPPER.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
-        exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    private static void pause(Duration delay) {
-        if (delay.isZero() || delay.isNegative()) {
-            return;
-        }
-        try {
-            Thread.sleep(delay.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -89,7 +89,7 @@ class DetectorsTest {
         assertThat(Detectors.inGitHistory(canary, dir)).singleElement()
                 .satisfies(f -> assertThat(f.where()).startsWith("commit ").endsWith("app/Config.java"));
         assertThat(Detectors.inGitHistory(canary, dir.resolve("app"))).hasSize(1);
-        assertThat(Detectors.isInGitCheckout(dir)).isTrue();
+        assertThat(GitPlaces.isInGitCheckout(dir)).isTrue();
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.keysafe.workshop.scan;
 
 import dev.keysafe.common.Sha256;
 import dev.keysafe.testkit.KeyPatterns;
-import dev.keysafe.testkit.leaks.Detectors;
+import dev.keysafe.testkit.leaks.GitPlaces;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -86,7 +86,7 @@ public final class KeyScan {
         Path absolute = dir.toAbsolutePath().normalize();
         Path base = pathsRelativeTo(absolute);
         List<Hit> hits = new ArrayList<>();
-        for (Path file : Detectors.workingTreeFiles(absolute)) {
+        for (Path file : GitPlaces.workingTreeFiles(absolute)) {
             String path = base.relativize(file).toString().replace('\\', '/');
             hits.addAll(hits("working tree", inFile(path.isEmpty() ? file.getFileName().toString() : path, file)));
         }
@@ -101,7 +101,7 @@ public final class KeyScan {
      */
     public static List<Hit> history(Path dir) {
         List<Hit> hits = new ArrayList<>();
-        Detectors.forEachVersionInHistory(dir, version -> hits.addAll(hits("commit " + version.commit(),
+        GitPlaces.forEachVersionInHistory(dir, version -> hits.addAll(hits("commit " + version.commit(),
                 Contents.scan(version.path(), version.text().getBytes(StandardCharsets.ISO_8859_1)))));
         return hits;
     }

@@ -2,6 +2,7 @@ package dev.keysafe.workshop.tour;
 
 import dev.keysafe.testkit.KeyPatterns;
 import dev.keysafe.testkit.leaks.Detectors;
+import dev.keysafe.testkit.leaks.GitPlaces;
 import dev.keysafe.workshop.Module;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ final class StaticPlaces {
     static void search(Module module, Path dir, Report report) {
         report.place("source files", Detectors.inWorkingTree(KeyPatterns.all(), dir), true);
         report.place("build output", Detectors.inBuildOutput(KeyPatterns.all(), dir), true);
-        if (!Detectors.isInGitCheckout(dir)) {
+        if (!GitPlaces.isInGitCheckout(dir)) {
             report.notes.add("git history not checked: this is not a git checkout");
         } else if (!hasCommits(dir)) {
             report.notes.add("git history not checked: " + module.folder() + " has no commits yet"

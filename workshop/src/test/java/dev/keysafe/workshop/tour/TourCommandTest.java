@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.common.Json;
-import dev.keysafe.testkit.leaks.Detectors;
+import dev.keysafe.testkit.leaks.GitPlaces;
 import dev.keysafe.workshop.Catalog;
-import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.Fixtures.Result;
+import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.KeySource;
 import dev.keysafe.workshop.Module;
 import dev.keysafe.workshop.Server;
@@ -51,7 +51,7 @@ class TourCommandTest {
                 .containsPattern("a normal run +C7 stderr")
                 .containsPattern("a rejected-key run +C7 stderr")
                 .contains("verdict   ok");
-        if (Detectors.isInGitCheckout(catalog.root())) {
+        if (GitPlaces.isInGitCheckout(catalog.root())) {
             assertThat(hardcoded).containsPattern("git history +C15 commit |git history not checked: 01-hardcoded-bad has no commits yet");
         }
         String envVars = section(report, "== 02 ", "== 04 ");
