@@ -117,6 +117,24 @@ public final class AppLaunch {
     /** Starts the app, waits for it to end, and records what it left behind for the leak check. */
     public AppRun run() {
         Path dir = workingDir != null ? workingDir : newWorkingDir();
+        RunResult result = ModuleRunner.run(prepared(dir), dir, timeout);
+        AppRun run = new AppRun(launch.mainClass(), result.exitCode(), result.stdout(), result.stderr(),
+                result.commandLine(), result.filesWritten(), dir, result.took());
+        onRun.accept(run);
+        return run;
+    }
+
+    /**
+     * Starts the app and returns while it runs (a server): wait for its ready line, use it, then
+     * {@link RunningApp#stop()} it; what it left behind is then recorded for the leak check.
+     */
+    public RunningApp start() {
+        Path dir = workingDir != null ? workingDir : newWorkingDir();
+        return new RunningApp(ModuleRunner.start(prepared(dir), dir), launch.mainClass(), dir, onRun);
+    }
+
+    /** The launch as it runs: with every logger at TRACE and the SDK's debug log, unless turned off. */
+    private ModuleLaunch prepared(Path dir) {
         ModuleLaunch toRun = launch.copy();
         if (traceLogging) {
             Path config = dir.resolve(".keysafe/" + ModuleRunner.TRACE_LOGBACK);
@@ -124,11 +142,7 @@ public final class AppLaunch {
                     .file(".keysafe/" + ModuleRunner.TRACE_LOGBACK, ModuleRunner.traceLogbackConfig())
                     .jvmArgs("-Dlogback.configurationFile=" + config);
         }
-        RunResult result = ModuleRunner.run(toRun, dir, timeout);
-        AppRun run = new AppRun(launch.mainClass(), result.exitCode(), result.stdout(), result.stderr(),
-                result.commandLine(), result.filesWritten(), dir, result.took());
-        onRun.accept(run);
-        return run;
+        return toRun;
     }
 
     private static Path newWorkingDir() {

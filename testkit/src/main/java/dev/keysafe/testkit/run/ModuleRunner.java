@@ -1,5 +1,6 @@
 package dev.keysafe.testkit.run;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,8 +13,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -37,6 +39,7 @@ public final class ModuleRunner {
     }
 
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private ModuleRunner() {
     }
@@ -47,6 +50,21 @@ public final class ModuleRunner {
     }
 
     public static RunResult run(ModuleLaunch launch, Path workDir, Duration timeout) {
+        Started started = start(launch, workDir);
+        try {
+            if (!started.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                started.process.destroyForcibly().waitFor();
+                throw new AssertionError(launch.mainClass() + " did not finish within " + timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + launch.mainClass(), e);
+        }
+        return started.result();
+    }
+
+    /** Starts {@code launch} in {@code workDir} and returns at once; the caller waits for it or stops it. */
+    public static Started start(ModuleLaunch launch, Path workDir) {
         try {
             Files.createDirectories(workDir);
             Path tmp = Files.createDirectories(workDir.resolve(".tmp"));
@@ -69,42 +87,139 @@ public final class ModuleRunner {
             long start = System.nanoTime();
             Process process = builder.start();
             process.getOutputStream().close();
-            CompletableFuture<String> out = drain(process.getInputStream());
-            CompletableFuture<String> err = drain(process.getErrorStream());
-            List<String> seen = process.info().arguments().map(List::of).orElse(List.of());
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly().waitFor();
-                throw new AssertionError(launch.mainClass() + " did not finish within " + timeout);
-            }
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
-            List<String> commandLine = new ArrayList<>(command);
-            commandLine.addAll(seen);
-            Set<Path> written = listFiles(workDir);
-            written.removeAll(before);
-            return new RunResult(process.exitValue(), out.join(), err.join(), commandLine,
-                    written.stream().sorted().collect(Collectors.toList()), took);
+            Started started = new Started(launch, workDir, before, command, process, start);
+            started.commandLine.addAll(process.info().arguments().map(List::of).orElse(List.of()));
+            return started;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running " + launch.mainClass(), e);
         }
     }
 
-    private static CompletableFuture<String> drain(InputStream stream) {
-        // A thread per stream: on two cores the common pool has one worker, and a child blocked
-        // on a full stderr pipe while we wait on stdout would hang the run.
-        return CompletableFuture.supplyAsync(() -> {
-            try (stream) {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+    /**
+     * A module's JVM that is running: its output so far, a wait for a line it prints (a server's
+     * "listening on ..."), and a stop that ends it as Ctrl-C would and returns what it left behind.
+     */
+    public static final class Started {
+        private final ModuleLaunch launch;
+        private final Path workDir;
+        private final Set<Path> before;
+        private final List<String> commandLine;
+        private final Process process;
+        private final long startNanos;
+        // Bytes, decoded when read: a chunk may end in the middle of a character.
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        private final Thread outReader;
+        private final Thread errReader;
+
+        private Started(ModuleLaunch launch, Path workDir, Set<Path> before, List<String> command, Process process,
+                        long startNanos) {
+            this.launch = launch;
+            this.workDir = workDir;
+            this.before = before;
+            this.commandLine = new ArrayList<>(command);
+            this.process = process;
+            this.startNanos = startNanos;
+            // A thread per stream: a child blocked on a full stderr pipe while we read stdout would hang.
+            this.outReader = drain(process.getInputStream(), out);
+            this.errReader = drain(process.getErrorStream(), err);
+        }
+
+        /**
+         * Waits until stdout or stderr holds a line matching {@code pattern}; returns the match.
+         *
+         * @throws AssertionError when the process ends, or {@code timeout} passes, first
+         */
+        public Matcher awaitLine(Pattern pattern, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            synchronized (this) {
+                while (true) {
+                    for (String text : List.of(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8))) {
+                        for (String line : text.split("\n")) {
+                            Matcher m = pattern.matcher(line);
+                            if (m.find()) {
+                                return m;
+                            }
+                        }
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0 || (!process.isAlive() && !outReader.isAlive() && !errReader.isAlive())) {
+                        throw new AssertionError(launch.mainClass() + (process.isAlive() ? " printed no line matching "
+                                + pattern + " within " + timeout : " ended (exit " + process.exitValue()
+                                + ") without printing a line matching " + pattern));
+                    }
+                    try {
+                        wait(Math.min(100, Math.max(1, left / 1_000_000)));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted", e);
+                    }
+                }
+            }
+        }
+
+        /** Ends the process as Ctrl-C would (forcibly after 10 s) and returns what it left behind. */
+        public RunResult stop() {
+            process.destroy();
+            try {
+                if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly().waitFor();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+            return result();
+        }
+
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        private RunResult result() {
+            try {
+                outReader.join();
+                errReader.join();
+                Set<Path> written = listFiles(workDir);
+                written.removeAll(before);
+                String stdout;
+                String stderr;
+                synchronized (this) {
+                    stdout = out.toString(StandardCharsets.UTF_8);
+                    stderr = err.toString(StandardCharsets.UTF_8);
+                }
+                return new RunResult(process.exitValue(), stdout, stderr, List.copyOf(commandLine),
+                        written.stream().sorted().collect(Collectors.toList()),
+                        Duration.ofNanos(System.nanoTime() - startNanos));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
             }
-        }, task -> {
-            Thread reader = new Thread(task, "module-output-reader");
+        }
+
+        private Thread drain(InputStream stream, ByteArrayOutputStream into) {
+            Thread reader = new Thread(() -> {
+                byte[] buffer = new byte[8192];
+                try (stream) {
+                    for (int n; (n = stream.read(buffer)) > 0; ) {
+                        synchronized (this) {
+                            into.write(buffer, 0, n);
+                            notifyAll();
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the process is gone
+                }
+                synchronized (this) {
+                    notifyAll();
+                }
+            }, "module-output-reader");
             reader.setDaemon(true);
             reader.start();
-        });
+            return reader;
+        }
     }
 
     private static Set<Path> listFiles(Path dir) throws IOException {

@@ -7,8 +7,10 @@ import com.sun.net.httpserver.HttpServer;
 import dev.keysafe.testkit.AppRun;
 import dev.keysafe.testkit.Keysafe;
 import dev.keysafe.testkit.KeysafeTest;
+import dev.keysafe.testkit.RunningApp;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 @KeysafeTest
@@ -85,5 +87,32 @@ class KeysafeApiTest {
         assertThat(keysafe.baseUrl()).startsWith("http://127.0.0.1:").endsWith("/v1");
         assertThat(keysafe.toString()).doesNotContain(keysafe.key().value());
         assertThat(keysafe.upstreamRequests()).isEmpty();
+    }
+
+    @Test
+    void a_server_run_in_its_own_jvm_is_checked_for_what_it_answered_and_printed(Keysafe keysafe) {
+        String url;
+        try (RunningApp server = keysafe.app(SmallApp.class.getName()).withOpenAiKeyIn("OPENAI_API_KEY")
+                .args("serve").start()) {
+            url = server.awaitLine("listening on (http://127\\.0\\.0\\.1:\\d+)", Duration.ofSeconds(30)).group(1);
+            assertThat(keysafe.answers().get(url + "/ask").body()).isEqualTo("ok 200");
+            AppRun run = server.stop();
+            assertThat(run.stdout()).contains("listening on");
+        }
+
+        keysafe.assertKeyReachedOpenAiAndNowhereElse();
+    }
+
+    @Test
+    void a_server_in_its_own_jvm_answering_with_the_key_fails_naming_the_answer(Keysafe keysafe) {
+        try (RunningApp server = keysafe.app(SmallApp.class.getName()).withOpenAiKeyIn("OPENAI_API_KEY")
+                .args("serve-leaky").start()) {
+            String url = server.awaitLine("listening on (http://127\\.0\\.0\\.1:\\d+)", Duration.ofSeconds(30)).group(1);
+            keysafe.answers().get(url + "/ask");
+        }
+
+        assertThatThrownBy(keysafe::assertKeyReachedOpenAiAndNowhereElse)
+                .hasMessageContaining("answer to GET /ask body line 1: the key, plain (C1")
+                .hasMessageNotContaining(keysafe.key().value());
     }
 }
