@@ -70,6 +70,14 @@ public final class Fixtures {
         return new Result(exitCode, out.toString(), err.toString());
     }
 
+    /** Runs {@code ./kit command args...} in this JVM from {@code callerDir}, with a clean environment. */
+    public static Result kitIn(Path callerDir, String command, String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = command;
+        System.arraycopy(args, 0, all, 1, args.length);
+        return kit(workspace(catalog(), env(), callerDir), all);
+    }
+
     /** Skips a test whose module the reactor has not built (it builds 01 and 02 before workshop). */
     public static void assumeBuilt(Catalog catalog, String id) {
         Catalog.Status status = catalog.status(catalog.require(id));

@@ -3,7 +3,7 @@ package dev.keysafe.workshop.run;
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.run.ModuleLaunch;
 import dev.keysafe.workshop.KitException;
-import dev.keysafe.workshop.shared.WorkDir;
+import dev.keysafe.workshop.shared.ProcessStart;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -12,7 +12,6 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,15 +31,7 @@ final class ModuleProcess {
     static int run(ModuleLaunch launch, Path workDir, Map<String, String> env, boolean inheritStdin,
                    PrintWriter out, PrintWriter err) {
         try {
-            for (Map.Entry<String, String> file : launch.files().entrySet()) {
-                WorkDir.plant(workDir.resolve(file.getKey()), file.getValue());
-            }
-            List<String> command = launch.command(List.of());
-
-            ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
-            builder.environment().clear();
-            builder.environment().putAll(env);
-            builder.environment().putAll(launch.env());
+            ProcessBuilder builder = ProcessStart.builder(launch, workDir, env);
             builder.redirectInput(inheritStdin ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.PIPE);
 
             Process process = builder.start();

@@ -61,18 +61,10 @@ public final class ServerProcess implements AutoCloseable {
     public static ServerProcess start(ModuleLaunch launch, Path workDir, Map<String, String> env, Pattern readyLine,
                                PrintWriter echoOut, PrintWriter echoErr) {
         try {
-            for (Map.Entry<String, String> file : launch.files().entrySet()) {
-                WorkDir.plant(workDir.resolve(file.getKey()), file.getValue());
-            }
-            List<String> command = launch.command(List.of());
-
-            ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
-            builder.environment().clear();
-            builder.environment().putAll(env);
-            builder.environment().putAll(launch.env());
+            ProcessBuilder builder = ProcessStart.builder(launch, workDir, env);
             Process process = builder.start();
             process.getOutputStream().close();
-            return new ServerProcess(process, command, readyLine, echoOut, echoErr);
+            return new ServerProcess(process, builder.command(), readyLine, echoOut, echoErr);
         } catch (IOException e) {
             throw new KitException("cannot start " + launch.mainClass() + ": " + e.getMessage(), ExitCode.FAILED);
         }

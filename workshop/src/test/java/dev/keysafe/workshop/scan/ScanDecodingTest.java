@@ -33,10 +33,7 @@ class ScanDecodingTest {
     Path dir;
 
     private Result scan(String... args) {
-        String[] all = new String[args.length + 1];
-        all[0] = "scan";
-        System.arraycopy(args, 0, all, 1, args.length);
-        return Fixtures.kit(Fixtures.workspace(Fixtures.catalog(), Fixtures.env(), dir), all);
+        return Fixtures.kitIn(dir, "scan", args);
     }
 
     private void write(String path, byte[] bytes) throws IOException {
