@@ -1,37 +1,28 @@
 package dev.keysafe.testkit;
 
 import dev.keysafe.testkit.stub.OpenAiStub;
-import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * The JUnit 5 side of {@link KeysafeTest}: one OpenAI stub per test class (started before the
- * first test, stopped after the last), and per test a fresh {@link Keysafe}, whose key the stub
- * accepts. After each test, a request the stub has no route for fails the test, so an app that
- * calls an endpoint OpenAI does not have cannot pass by accident.
+ * The JUnit 5 side of {@link KeysafeTest}: per test, a fresh {@link Keysafe} with an OpenAI stub of
+ * its own that accepts its key (so tests may run side by side), stopped after the test. A request
+ * the stub has no route for fails the test, so an app that calls an endpoint OpenAI does not have
+ * cannot pass by accident.
  *
  * <p>Use it through {@link KeysafeTest}, or register it yourself:
  * {@code @RegisterExtension static KeysafeExtension keysafe = new KeysafeExtension();}
  */
-public class KeysafeExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback,
-        ParameterResolver {
+public class KeysafeExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KeysafeExtension.class);
 
     @Override
-    public void beforeAll(ExtensionContext context) {
-        context.getStore(NAMESPACE).put(OpenAiStub.class, new StubResource(OpenAiStub.start()));
-    }
-
-    @Override
     public void beforeEach(ExtensionContext context) {
-        OpenAiStub stub = stub(context);
-        stub.reset();
+        OpenAiStub stub = OpenAiStub.start();
         Keysafe keysafe = new Keysafe(Canary.fresh(), stub);
         stub.acceptOnly(keysafe.key().value());
         context.getStore(NAMESPACE).put(Keysafe.class, keysafe);
@@ -39,17 +30,17 @@ public class KeysafeExtension implements BeforeAllCallback, BeforeEachCallback, 
 
     @Override
     public void afterEach(ExtensionContext context) {
-        OpenAiStub stub = stub(context);
-        var unmatched = stub.unmatchedRequests();
-        if (!unmatched.isEmpty() && context.getExecutionException().isEmpty()) {
-            throw new AssertionError("the OpenAI stub received requests it has no route for (OpenAI has no such "
-                    + "endpoint either): " + unmatched);
+        Keysafe keysafe = context.getStore(NAMESPACE).remove(Keysafe.class, Keysafe.class);
+        if (keysafe == null) {
+            return;
         }
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        // The store closes the stub (StubResource) when the class's context ends.
+        try (OpenAiStub stub = keysafe.openAi()) {
+            var unmatched = stub.unmatchedRequests();
+            if (!unmatched.isEmpty() && context.getExecutionException().isEmpty()) {
+                throw new AssertionError("the OpenAI stub received requests it has no route for (OpenAI has no such "
+                        + "endpoint either): " + unmatched);
+            }
+        }
     }
 
     @Override
@@ -64,21 +55,5 @@ public class KeysafeExtension implements BeforeAllCallback, BeforeEachCallback, 
             throw new IllegalStateException("Keysafe is given to test methods only (not to constructors or @BeforeAll)");
         }
         return keysafe;
-    }
-
-    /** The class's stub: found in this context or a parent's (a nested class shares its outer class's). */
-    private static OpenAiStub stub(ExtensionContext context) {
-        StubResource resource = context.getStore(NAMESPACE).get(OpenAiStub.class, StubResource.class);
-        if (resource == null) {
-            throw new IllegalStateException("the OpenAI stub starts before the first test: put @KeysafeTest on the class");
-        }
-        return resource.stub();
-    }
-
-    private record StubResource(OpenAiStub stub) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-        @Override
-        public void close() {
-            stub.close();
-        }
     }
 }
