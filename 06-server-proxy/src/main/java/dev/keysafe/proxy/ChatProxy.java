@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keysafe.common.Json;
 import dev.keysafe.proxy.Upstream.Answer;
-import dev.keysafe.proxy.Upstream.Route;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,10 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The OpenAI-compatible routes. {@link #forward} is the lesson, in order: authenticate the client
- * token, let the guard admit it, read the body strictly, refuse fields that pick another upstream,
- * check the token may use the model, let the guard reserve, call upstream with the server's key,
- * relay the answer (a broken one never), and let the guard settle with what was relayed.
+ * The OpenAI-compatible routes. {@link #forward} is the lesson, in order: authenticate the client token, let the
+ * guard admit it, read the body strictly, refuse fields that pick another upstream, check the token may use the model,
+ * let the guard reserve, call upstream with the server's key, relay (a broken answer never), let the guard settle.
  */
 record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream) {
 
@@ -41,8 +39,7 @@ record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream) {
         ctx.contentType("application/json").result(Json.write(Json.object().put("object", "list").set("data", data)));
     }
 
-    /** {@code POST /v1/chat/completions} and {@code POST /v1/responses}. */
-    void forward(Context ctx, Route route) {
+    void forward(Context ctx, Upstream.Route route) {
         ClientToken token = tokens.authenticate(ClientTokens.bearerOf(ctx.header("Authorization")));
         guard.admit(token);
         ObjectNode body;
@@ -91,9 +88,9 @@ record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream) {
     }
 
     /** A plain answer: read whole and checked to be JSON (a broken body is never passed on), then sent. */
-    private static void relayJson(Context ctx, Answer answer, Guard.Reservation reservation) {
+    private void relayJson(Context ctx, Answer answer, Guard.Reservation reservation) {
         try {
-            byte[] bytes = answer.body().readNBytes(MAX_UPSTREAM_BODY);
+            byte[] bytes = upstream.read(answer, body -> body.readNBytes(MAX_UPSTREAM_BODY));
             Json.readObject(bytes);
             ctx.status(200).contentType("application/json").result(bytes);
             reservation.relayed(bytes, bytes.length);
@@ -106,7 +103,7 @@ record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream) {
      * A stream: each piece is written and flushed the moment it arrives. When the client has gone,
      * the write fails and closing the answer cancels the upstream call.
      */
-    private static void relayStream(Context ctx, Answer answer, Guard.Reservation reservation) throws IOException {
+    private void relayStream(Context ctx, Answer answer, Guard.Reservation reservation) throws IOException {
         ctx.status(200).contentType("text/event-stream; charset=utf-8").header("X-Accel-Buffering", "no");
         // The servlet's own stream: Javalin's ctx.outputStream() wraps it in a stream whose flush()
         // does nothing, which would hold the answer back until it is complete.
@@ -115,8 +112,9 @@ record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream) {
         while (true) {
             int n;
             try {
-                n = answer.body().read(buffer);
+                n = upstream.read(answer, body -> body.read(buffer));
             } catch (IOException broken) {
+                // A SocketTimeoutException: nothing came for PROXY_STREAM_IDLE_TIMEOUT_SECONDS (the call is cancelled).
                 LOG.warn("upstream stream broke off ({})", broken.getClass().getSimpleName());
                 out.write(BROKE_OFF);
                 return;

@@ -5,6 +5,7 @@ import dev.keysafe.common.ConfigException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +14,11 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,13 +43,14 @@ public final class Upstream {
     public static final List<String> FORWARDED_HEADERS = List.of("Idempotency-Key", "OpenAI-Beta");
 
     private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
+    /** Closes answers whose upstream fell silent, so a slow-loris cannot hold a client, or its reservation. */
+    private static final Scheduler DEADLINES = new ScheduledExecutorScheduler("upstream-deadlines", true);
 
-    private final URI baseUrl;
+    private final ProxyConfig config;
     private final ServerKey key;
-    private final Duration timeout;
     private final HttpClient http;
 
-    public Upstream(URI baseUrl, ServerKey key, Duration timeout) {
+    public Upstream(ProxyConfig config, ServerKey key) {
         // The JDK client logs every header, Authorization included, when a system property asks it to.
         String log = System.getProperty("jdk.httpclient.HttpClient.log", "").toLowerCase(Locale.ROOT);
         if (log.contains("headers") || log.contains("all") || Boolean.getBoolean("jdk.internal.httpclient.debug")) {
@@ -52,15 +58,15 @@ public final class Upstream {
                     + "headers/all or -Djdk.internal.httpclient.debug=true), which would print the OpenAI key: "
                     + "remove that option.");
         }
-        this.baseUrl = baseUrl;
+        this.config = config;
         this.key = key;
-        this.timeout = timeout;
+        LifeCycle.start(DEADLINES);
         this.http = HttpClient.newBuilder()
                 // A redirect must never carry the key to another host: it is an error here.
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10))
                 // Plain http is only allowed to this machine (a stub); it speaks HTTP/1.1 there.
-                .version("https".equals(baseUrl.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
-                .build();
+                .version("https".equals(config.upstreamBaseUrl().getScheme())
+                        ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1).build();
     }
 
     /** A successful answer whose body is still arriving; close it, or the upstream call goes on. */
@@ -76,6 +82,23 @@ public final class Upstream {
         }
     }
 
+    /** One read of an answer's body. */
+    public interface Read<T> {
+        T from(InputStream body) throws IOException;
+    }
+
+    /** {@code read} of the body within PROXY_STREAM_IDLE_TIMEOUT_SECONDS, or the answer is closed and this throws. */
+    public <T> T read(Answer answer, Read<T> read) throws IOException {
+        var deadline = DEADLINES.schedule(answer::close, config.streamIdleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            return read.from(answer.body());
+        } catch (IOException e) {
+            throw deadline.cancel() ? e : new SocketTimeoutException("the upstream fell silent");
+        } finally {
+            deadline.cancel();
+        }
+    }
+
     /**
      * Sends {@code json} to {@code route} with the server's key and the client's {@link #FORWARDED_HEADERS}; after a
      * 401, retries once if the key has a newer one. Any answer but a 2xx, or none, is a {@link ProxyError}.
@@ -83,14 +106,12 @@ public final class Upstream {
     public Answer send(Route route, byte[] json, UnaryOperator<String> clientHeader, boolean stream) {
         ApiKey used = key.current();
         Answer answer = exchange(route, json, clientHeader, stream, used);
-        if (answer.status() == 401) {
-            ApiKey replacement = key.replacementFor(used);
-            if (!replacement.sameKeyAs(used)) {
-                answer.close();
-                LOG.info("upstream refused key {}; retrying once with {}", used.fingerprint(), replacement.fingerprint());
-                used = replacement;
-                answer = exchange(route, json, clientHeader, stream, used);
-            }
+        ApiKey replacement = answer.status() == 401 ? key.replacementFor(used) : used;
+        if (!replacement.sameKeyAs(used)) {
+            answer.close();
+            LOG.info("upstream refused key {}; retrying once with {}", used.fingerprint(), replacement.fingerprint());
+            used = replacement;
+            answer = exchange(route, json, clientHeader, stream, used);
         }
         if (answer.status() / 100 == 2) {
             return answer;
@@ -101,9 +122,9 @@ public final class Upstream {
     }
 
     private Answer exchange(Route route, byte[] json, UnaryOperator<String> clientHeader, boolean stream, ApiKey apiKey) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + route.path())).timeout(timeout)
-                .header("Content-Type", "application/json").header("Accept", stream ? "text/event-stream" : "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(config.upstreamBaseUrl() + route.path()))
+                .timeout(config.upstreamTimeout()).POST(HttpRequest.BodyPublishers.ofByteArray(json))
+                .header("Content-Type", "application/json").header("Accept", stream ? "text/event-stream" : "application/json");
         for (String name : FORWARDED_HEADERS) {
             String value = clientHeader.apply(name);
             if (value != null && value.matches("[\\x21-\\x7E][\\x20-\\x7E]{0,199}")) {
@@ -117,7 +138,7 @@ public final class Upstream {
             return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
                     response.headers().firstValue("Retry-After").orElse("").strip(), response.body());
         } catch (HttpTimeoutException e) {
-            LOG.warn("upstream POST {} timed out after {}", route.path(), timeout);
+            LOG.warn("upstream POST {} timed out after {}", route.path(), config.upstreamTimeout());
             throw ProxyError.of(504, "upstream_error", "upstream_timeout", "OpenAI did not answer in time. Try again later.");
         } catch (IOException e) {
             LOG.warn("upstream POST {} failed: {}", route.path(), e.getClass().getSimpleName());

@@ -75,8 +75,16 @@ public record AppConfig(
 
     /** A copy with another upstream timeout (tests use a short one). */
     public AppConfig withUpstreamTimeout(Duration timeout) {
-        return new AppConfig(host, port, new ProxyConfig(proxy.upstreamBaseUrl(), proxy.maxBodyBytes(), timeout),
-                adminTokenHash, corsOrigin, prices, chatModel, sessionBudgetNanoUsd, alertWebhook);
+        return new AppConfig(host, port, new ProxyConfig(proxy.upstreamBaseUrl(), proxy.maxBodyBytes(), timeout,
+                proxy.streamIdleTimeout()), adminTokenHash, corsOrigin, prices, chatModel, sessionBudgetNanoUsd,
+                alertWebhook);
+    }
+
+    /** A copy with another stream idle timeout (tests use a short one). */
+    public AppConfig withStreamIdleTimeout(Duration idle) {
+        return new AppConfig(host, port, new ProxyConfig(proxy.upstreamBaseUrl(), proxy.maxBodyBytes(),
+                proxy.upstreamTimeout(), idle), adminTokenHash, corsOrigin, prices, chatModel, sessionBudgetNanoUsd,
+                alertWebhook);
     }
 
     /** A copy that lets pages from {@code origin} call the proxy from a browser (CORS). */

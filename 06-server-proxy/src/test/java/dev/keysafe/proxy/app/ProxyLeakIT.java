@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.keysafe.common.ApiKey;
 import dev.keysafe.common.ConfigException;
 import dev.keysafe.proxy.ClientTokens;
+import dev.keysafe.proxy.Guard;
 import dev.keysafe.proxy.LogCapture;
 import dev.keysafe.proxy.ProxyError;
 import dev.keysafe.proxy.ProxyServer;
@@ -210,7 +211,7 @@ class ProxyLeakIT {
         UpstreamKey key = new UpstreamKey(keySource);
         List<Object> holders = List.of(keySource, key, key.current(), proxy.upstreamKey, proxy.config,
                 key.alertingOn(new Alerts(Clock.systemUTC(), Optional.empty())),
-                new Upstream(proxy.config.proxy().upstreamBaseUrl(), key, Duration.ofSeconds(1)));
+                new Upstream(proxy.config.withUpstreamTimeout(Duration.ofSeconds(1)).proxy(), key));
 
         assertThat(holders).allSatisfy(h -> assertThat(String.valueOf(h)).isNotBlank());
         assertThat(Detectors.inObjects(KEY, holders)).isEmpty();
@@ -229,8 +230,8 @@ class ProxyLeakIT {
         if (scenario.fault() != null) {
             stub.fault(scenario.fault());
         }
-        Upstream upstream = new Upstream(proxy.config.proxy().upstreamBaseUrl(), new UpstreamKey(keySource),
-                Duration.ofSeconds(5));
+        Upstream upstream = new Upstream(proxy.config.withUpstreamTimeout(Duration.ofSeconds(5)).proxy(),
+                new UpstreamKey(keySource));
         byte[] body = TestProxy.chat("gpt-4o-mini").getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
         Throwable thrown = null;
@@ -253,7 +254,7 @@ class ProxyLeakIT {
         System.setProperty("jdk.httpclient.HttpClient.log", "headers");
         try {
             assertThatThrownBy(() -> ProxyServer.create(proxy.config.proxy(), ServerKey.fixed(ApiKey.of(KEY.value())),
-                    new ClientTokens(TokenStore.inMemory(), Clock.systemUTC())))
+                    new ClientTokens(TokenStore.inMemory(), Clock.systemUTC()), Guard.NONE, javalin -> { }))
                     .isInstanceOf(ConfigException.class).hasMessageContaining("jdk.httpclient.HttpClient.log")
                     .satisfies(e -> assertThat(Detectors.inThrowable(KEY, e)).isEmpty());
         } finally {
