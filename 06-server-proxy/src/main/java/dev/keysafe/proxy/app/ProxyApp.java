@@ -85,8 +85,12 @@ public final class ProxyApp {
         ClientTokens tokens = new ClientTokens(store, clock);
         AdminApi admin = new AdminApi(config::isAdminToken, config.prices(), store, tokens, key, monitor, clock);
         Pages pages = new Pages(config.chatModel(), config.sessionBudgetNanoUsd(), store, tokens);
+        Background background = new Background();
+        background.every(config.housekeeping().keyFileCheck(), "the key file's check", key.fileWatch(alerts));
         return ProxyServer.create(config.proxy(), key.alertingOn(alerts), tokens,
                 new Limits(store, config.prices(), monitor, clock), javalin -> {
+                    javalin.events.serverStarted(background::start);
+                    javalin.events.serverStopped(background::stop);
                     admin.addTo(javalin);
                     pages.addTo(javalin);
                     javalin.routes.get("/health", ctx -> health(ctx, store));
