@@ -137,7 +137,8 @@ public final class AdminApi {
             monitor.perMinute(token.id()).forEach(perMinute::add);
             list.add(entry);
         }
-        ctx.contentType("application/json").result(Json.write(Json.object().set("data", list)));
+        ctx.contentType("application/json").result(Json.write(Json.object()
+                .put("reservations_released", store.releasedReservations()).set("data", list)));
     }
 
     /** {@code GET /admin/audit}: the latest audit events. */

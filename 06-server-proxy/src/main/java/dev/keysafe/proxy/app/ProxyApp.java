@@ -15,6 +15,7 @@ import dev.keysafe.proxy.monitor.Monitor;
 import dev.keysafe.proxy.pages.Pages;
 import dev.keysafe.proxy.store.Store;
 import dev.keysafe.proxy.store.StoreSettings;
+import dev.keysafe.proxy.store.Upkeep;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -87,8 +88,10 @@ public final class ProxyApp {
         Pages pages = new Pages(config.chatModel(), config.sessionBudgetNanoUsd(), store, tokens);
         Background background = new Background();
         background.every(config.housekeeping().keyFileCheck(), "the key file's check", key.fileWatch(alerts));
+        background.every(config.housekeeping().storeUpkeep(), "the store's upkeep", new Upkeep(store, clock,
+                config.housekeeping().ledgerRetention(), config.housekeeping().auditRetention()));
         return ProxyServer.create(config.proxy(), key.alertingOn(alerts), tokens,
-                new Limits(store, config.prices(), monitor, clock), javalin -> {
+                new Limits(store, config.prices(), monitor, clock, config.proxy()), javalin -> {
                     javalin.events.serverStarted(background::start);
                     javalin.events.serverStopped(background::stop);
                     admin.addTo(javalin);

@@ -48,12 +48,14 @@ public final class PostgresStore implements Store {
     private static final int CLEANUP_EVERY = 1_000;
 
     private final HikariDataSource pool;
+    private final Sql sql;
     private final PostgreSQLSelectForUpdateBasedProxyManager<String> buckets;
     private final AtomicBoolean reachable = new AtomicBoolean(true);
     private final AtomicLong admissions = new AtomicLong();
 
     private PostgresStore(HikariDataSource pool) {
         this.pool = pool;
+        this.sql = new Sql(pool, this::failure, this::markReachable);
         this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(pool)
                 .primaryKeyMapper(PrimaryKeyMapper.STRING)
                 .table("rate_buckets")
@@ -75,14 +77,14 @@ public final class PostgresStore implements Store {
 
     @Override
     public void addToken(ClientToken token) {
-        run(connection -> {
+        sql.run(connection -> {
             connection.setAutoCommit(false);
-            try (PreparedStatement insert = prepare(connection, "INSERT INTO client_tokens (id, name, token_hash, "
+            try (PreparedStatement insert = Sql.prepare(connection, "INSERT INTO client_tokens (id, name, token_hash, "
                     + "fingerprint, models, rpm, max_tokens, created_at, expires_at, revoked, kind) "
                     + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", token.id(), token.name(), token.hash(),
                     token.fingerprint(), connection.createArrayOf("text", token.models().toArray()), token.rpm(),
                     token.maxTokens(), token.createdAt(), token.expiresAt(), token.revoked(), token.kind());
-                 PreparedStatement budget = prepare(connection, "INSERT INTO budgets (token_id, limit_nano_usd) "
+                 PreparedStatement budget = Sql.prepare(connection, "INSERT INTO budgets (token_id, limit_nano_usd) "
                          + "VALUES (?, ?)", token.id(), token.budgetNanoUsd())) {
                 insert.executeUpdate();
                 budget.executeUpdate();
@@ -99,45 +101,79 @@ public final class PostgresStore implements Store {
 
     @Override
     public Optional<ClientToken> tokenByHash(String hash) {
-        return query("SELECT " + TOKEN_COLUMNS + " WHERE token_hash = ?", PostgresStore::tokenFrom, hash).stream()
+        return sql.query("SELECT " + TOKEN_COLUMNS + " WHERE token_hash = ?", PostgresStore::tokenFrom, hash).stream()
                 .findFirst();
     }
 
     @Override
     public Optional<ClientToken> token(String id) {
-        return query("SELECT " + TOKEN_COLUMNS + " WHERE id = ?", PostgresStore::tokenFrom, id).stream().findFirst();
+        return sql.query("SELECT " + TOKEN_COLUMNS + " WHERE id = ?", PostgresStore::tokenFrom, id).stream().findFirst();
     }
 
     @Override
     public List<ClientToken> tokens() {
-        return query("SELECT " + TOKEN_COLUMNS + " ORDER BY created_at, id", PostgresStore::tokenFrom);
+        return sql.query("SELECT " + TOKEN_COLUMNS + " ORDER BY created_at, id", PostgresStore::tokenFrom);
     }
 
     @Override
     public boolean revoke(String id) {
-        return update("UPDATE client_tokens SET revoked = TRUE WHERE id = ?", id) > 0;
+        return sql.update("UPDATE client_tokens SET revoked = TRUE WHERE id = ?", id) > 0;
     }
 
     // --- budgets ---
 
     @Override
-    public boolean reserve(String tokenId, long nanoUsd) {
-        // One statement: the row lock makes racing reservations, from any instance, take turns,
-        // and each re-checks the sum it would leave.
-        return nanoUsd >= 0 && update("UPDATE budgets SET reserved_nano_usd = reserved_nano_usd + ? WHERE token_id = ? "
-                + "AND spent_nano_usd + reserved_nano_usd + ? <= limit_nano_usd", nanoUsd, tokenId, nanoUsd) > 0;
+    public boolean reserve(String tokenId, String requestId, long nanoUsd, Instant expiresAt) {
+        // One statement: the row lock makes racing reservations, from any instance, take turns, each
+        // re-checks the sum it would leave, and the request's own row is written with it or not at all.
+        return nanoUsd >= 0 && sql.update("WITH granted AS (UPDATE budgets SET reserved_nano_usd = reserved_nano_usd + ? "
+                + "WHERE token_id = ? AND spent_nano_usd + reserved_nano_usd + ? <= limit_nano_usd RETURNING token_id) "
+                + "INSERT INTO reservations (request_id, token_id, nano_usd, expires_at) SELECT ?, token_id, ?, ? "
+                + "FROM granted", nanoUsd, tokenId, nanoUsd, requestId, nanoUsd, expiresAt) > 0;
     }
 
     @Override
-    public void settle(String tokenId, long reservedNanoUsd, long chargedNanoUsd) {
-        long charged = Math.min(Math.max(chargedNanoUsd, 0), reservedNanoUsd);
-        update("UPDATE budgets SET reserved_nano_usd = reserved_nano_usd - ?, spent_nano_usd = spent_nano_usd + ? "
-                + "WHERE token_id = ?", reservedNanoUsd, charged, tokenId);
+    public void extend(String tokenId, String requestId, Instant expiresAt) {
+        sql.update("UPDATE reservations SET expires_at = ? WHERE request_id = ?", expiresAt, requestId);
+    }
+
+    @Override
+    public boolean settle(String tokenId, String requestId, long chargedNanoUsd) {
+        long charged = Math.max(chargedNanoUsd, 0);
+        boolean held = sql.update("WITH held AS (DELETE FROM reservations WHERE request_id = ? RETURNING token_id, "
+                + "nano_usd) UPDATE budgets SET reserved_nano_usd = reserved_nano_usd - held.nano_usd, spent_nano_usd "
+                + "= spent_nano_usd + LEAST(?, held.nano_usd) FROM held WHERE budgets.token_id = held.token_id",
+                requestId, charged) > 0;
+        if (!held) {
+            // Released by the sweeper already: charged only as far as the budget has room.
+            sql.update("UPDATE budgets SET spent_nano_usd = spent_nano_usd + LEAST(?, GREATEST(0, limit_nano_usd "
+                    + "- spent_nano_usd - reserved_nano_usd)) WHERE token_id = ?", charged, tokenId);
+        }
+        return held;
+    }
+
+    @Override
+    public List<Reservation> releaseExpired(Instant now, int limit) {
+        // One statement: the rows go, their amounts leave the budgets, and the count grows, together.
+        return sql.query("WITH lapsed AS (DELETE FROM reservations WHERE request_id IN (SELECT request_id FROM "
+                + "reservations WHERE expires_at < ? ORDER BY expires_at LIMIT ?) RETURNING token_id, request_id, "
+                + "nano_usd, expires_at), released AS (UPDATE budgets SET reserved_nano_usd = reserved_nano_usd - "
+                + "t.total FROM (SELECT token_id, sum(nano_usd) AS total FROM lapsed GROUP BY token_id) t WHERE "
+                + "budgets.token_id = t.token_id), counted AS (UPDATE store_counters SET value = value + (SELECT "
+                + "count(*) FROM lapsed) WHERE name = 'reservations_released') SELECT token_id, request_id, nano_usd, "
+                + "expires_at FROM lapsed", row -> new Reservation(row.getString(1), row.getString(2), row.getLong(3),
+                row.getTimestamp(4).toInstant()), now, limit);
+    }
+
+    @Override
+    public long releasedReservations() {
+        return sql.query("SELECT value FROM store_counters WHERE name = 'reservations_released'",
+                row -> row.getLong(1)).get(0);
     }
 
     @Override
     public Budget budget(String tokenId) {
-        return query("SELECT limit_nano_usd, spent_nano_usd, reserved_nano_usd FROM budgets WHERE token_id = ?",
+        return sql.query("SELECT limit_nano_usd, spent_nano_usd, reserved_nano_usd FROM budgets WHERE token_id = ?",
                 row -> new Budget(row.getLong(1), row.getLong(2), row.getLong(3)), tokenId).stream().findFirst()
                 .orElse(new Budget(0, 0, 0));
     }
@@ -167,14 +203,14 @@ public final class PostgresStore implements Store {
 
     @Override
     public void record(LedgerEntry entry) {
-        update("INSERT INTO usage_ledger (token_id, at, route, model, status, prompt_tokens, completion_tokens, "
+        sql.update("INSERT INTO usage_ledger (token_id, at, route, model, status, prompt_tokens, completion_tokens, "
                         + "cost_nano_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", entry.tokenId(), entry.at(), entry.route(),
                 entry.model(), entry.status(), entry.promptTokens(), entry.completionTokens(), entry.costNanoUsd());
     }
 
     @Override
     public Usage usage(String tokenId) {
-        return query("SELECT count(*), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), "
+        return sql.query("SELECT count(*), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), "
                 + "coalesce(sum(cost_nano_usd), 0), max(at) FROM usage_ledger WHERE token_id = ?", row -> row.getLong(1) == 0
                 ? Usage.NONE : new Usage(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4),
                 row.getTimestamp(5).toInstant()), tokenId).get(0);
@@ -182,7 +218,7 @@ public final class PostgresStore implements Store {
 
     @Override
     public List<LedgerEntry> recentEntries(int limit) {
-        return oldestFirst(query("SELECT token_id, at, route, model, status, prompt_tokens, completion_tokens, "
+        return oldestFirst(sql.query("SELECT token_id, at, route, model, status, prompt_tokens, completion_tokens, "
                 + "cost_nano_usd FROM usage_ledger ORDER BY id DESC LIMIT ?", row -> new LedgerEntry(row.getString(1),
                 row.getTimestamp(2).toInstant(), row.getString(3), row.getString(4), row.getInt(5), row.getLong(6),
                 row.getLong(7), row.getLong(8)), limit));
@@ -190,15 +226,33 @@ public final class PostgresStore implements Store {
 
     @Override
     public void audit(AuditEvent event) {
-        update("INSERT INTO audit_log (at, action, subject, fingerprint, detail, remote) VALUES (?, ?, ?, ?, ?, ?)",
+        sql.update("INSERT INTO audit_log (at, action, subject, fingerprint, detail, remote) VALUES (?, ?, ?, ?, ?, ?)",
                 event.at(), event.action(), event.subject(), event.fingerprint(), event.detail(), event.remote());
     }
 
     @Override
     public List<AuditEvent> auditLog(int limit) {
-        return oldestFirst(query("SELECT at, action, subject, fingerprint, detail, remote FROM audit_log "
+        return oldestFirst(sql.query("SELECT at, action, subject, fingerprint, detail, remote FROM audit_log "
                 + "ORDER BY id DESC LIMIT ?", row -> new AuditEvent(row.getTimestamp(1).toInstant(), row.getString(2),
                 row.getString(3), row.getString(4), row.getString(5), row.getString(6)), limit));
+    }
+
+    // --- retention ---
+
+    @Override
+    public int deleteLedgerBefore(Instant cutoff, int batch) {
+        return deleteBefore("usage_ledger", cutoff, batch);
+    }
+
+    @Override
+    public int deleteAuditBefore(Instant cutoff, int batch) {
+        return deleteBefore("audit_log", cutoff, batch);
+    }
+
+    /** A batch by physical row address: one short statement, its few locks held for milliseconds. */
+    private int deleteBefore(String table, Instant cutoff, int batch) {
+        return sql.update("DELETE FROM " + table + " WHERE ctid IN (SELECT ctid FROM " + table + " WHERE at < ? "
+                + "LIMIT ?)", cutoff, batch);
     }
 
     // --- the store itself ---
@@ -229,60 +283,6 @@ public final class PostgresStore implements Store {
     }
 
     // --- plumbing ---
-
-    /** One piece of work on a pooled connection. */
-    @FunctionalInterface
-    private interface Work<T> {
-        T on(Connection connection) throws SQLException;
-    }
-
-    /** How one row becomes a value. */
-    @FunctionalInterface
-    private interface Row<T> {
-        T read(ResultSet row) throws SQLException;
-    }
-
-    private <T> T run(Work<T> work) {
-        T result;
-        try (Connection connection = pool.getConnection()) {
-            result = work.on(connection);
-        } catch (SQLException | RuntimeException e) {
-            throw failure(e);
-        }
-        markReachable();
-        return result;
-    }
-
-    /** A statement with {@code values} bound in order (an {@link Instant} as a timestamp). */
-    private static PreparedStatement prepare(Connection connection, String sql, Object... values) throws SQLException {
-        PreparedStatement statement = connection.prepareStatement(sql);
-        for (int i = 0; i < values.length; i++) {
-            statement.setObject(i + 1, values[i] instanceof Instant at ? Timestamp.from(at) : values[i]);
-        }
-        return statement;
-    }
-
-    /** Runs one statement; the rows it changed. */
-    private int update(String sql, Object... values) {
-        return run(connection -> {
-            try (PreparedStatement statement = prepare(connection, sql, values)) {
-                return statement.executeUpdate();
-            }
-        });
-    }
-
-    /** Every row one query answers, each read by {@code row}. */
-    private <T> List<T> query(String sql, Row<T> row, Object... values) {
-        return run(connection -> {
-            try (PreparedStatement select = prepare(connection, sql, values); ResultSet rows = select.executeQuery()) {
-                List<T> all = new ArrayList<>();
-                while (rows.next()) {
-                    all.add(row.read(rows));
-                }
-                return all;
-            }
-        });
-    }
 
     private static <T> List<T> oldestFirst(List<T> newestFirst) {
         Collections.reverse(newestFirst);
