@@ -82,7 +82,7 @@ public final class ProxyApp {
     /** The full proxy for {@code config} and {@code key}, its state in {@code store}, time from {@code clock}; not started. */
     public static Javalin create(AppConfig config, UpstreamKey key, Store store, Clock clock) {
         Alerts alerts = new Alerts(clock, config.alertWebhook());
-        Monitor monitor = new Monitor(clock, alerts);
+        Monitor monitor = new Monitor(clock, alerts, store.minuteCounts());
         ClientTokens tokens = new ClientTokens(store, clock);
         AdminApi admin = new AdminApi(config::isAdminToken, config.prices(), store, tokens, key, monitor, clock);
         Pages pages = new Pages(config.chatModel(), config.sessionBudgetNanoUsd(), store, tokens);

@@ -36,6 +36,7 @@ public final class InMemoryStore implements Store {
     private final Deque<LedgerEntry> entries = new ArrayDeque<>();
     private final Deque<AuditEvent> audit = new ArrayDeque<>();
     private final AtomicLong releasedReservations = new AtomicLong();
+    private final MinuteCounts minuteCounts = MinuteCounts.inMemory();
 
     /** Spend and reservations of one token; its monitor is the lock that makes reserve atomic. */
     private static final class BudgetState {
@@ -169,6 +170,11 @@ public final class InMemoryStore implements Store {
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         return probe.isConsumed() ? Admission.ALLOWED
                 : new Admission(false, Duration.ofNanos(probe.getNanosToWaitForRefill()));
+    }
+
+    @Override
+    public MinuteCounts minuteCounts() {
+        return minuteCounts;
     }
 
     @Override

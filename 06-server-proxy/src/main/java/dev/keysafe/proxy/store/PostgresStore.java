@@ -49,6 +49,7 @@ public final class PostgresStore implements Store {
 
     private final HikariDataSource pool;
     private final Sql sql;
+    private final MinuteCounts minuteCounts;
     private final PostgreSQLSelectForUpdateBasedProxyManager<String> buckets;
     private final AtomicBoolean reachable = new AtomicBoolean(true);
     private final AtomicLong admissions = new AtomicLong();
@@ -56,6 +57,7 @@ public final class PostgresStore implements Store {
     private PostgresStore(HikariDataSource pool) {
         this.pool = pool;
         this.sql = new Sql(pool, this::failure, this::markReachable);
+        this.minuteCounts = new PostgresMinuteCounts(sql);
         this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(pool)
                 .primaryKeyMapper(PrimaryKeyMapper.STRING)
                 .table("rate_buckets")
@@ -197,6 +199,13 @@ public final class PostgresStore implements Store {
         markReachable();
         return probe.isConsumed() ? Admission.ALLOWED
                 : new Admission(false, Duration.ofNanos(probe.getNanosToWaitForRefill()));
+    }
+
+    // --- the spike monitor's counts ---
+
+    @Override
+    public MinuteCounts minuteCounts() {
+        return minuteCounts;
     }
 
     // --- usage ledger and audit log ---

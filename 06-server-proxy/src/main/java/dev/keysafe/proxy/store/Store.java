@@ -82,6 +82,11 @@ public interface Store extends TokenStore, AutoCloseable {
      */
     Admission admit(String key, int perMinute);
 
+    // --- the spike monitor's counts ---
+
+    /** Requests per token per minute: this process's in memory, every instance's in a shared database. */
+    MinuteCounts minuteCounts();
+
     // --- usage ledger and audit log ---
 
     /** Records one request that went upstream. */

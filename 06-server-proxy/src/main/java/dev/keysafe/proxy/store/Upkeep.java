@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,12 +25,6 @@ public final class Upkeep implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Upkeep.class);
 
-    /** A delete of up to {@code batch} rows older than {@code cutoff}; how many went. */
-    @FunctionalInterface
-    private interface Deletion {
-        int delete(Instant cutoff, int batch);
-    }
-
     private final Store store;
     private final Clock clock;
     private final Duration ledgerRetention;
@@ -45,8 +40,12 @@ public final class Upkeep implements Runnable {
     @Override
     public void run() {
         releaseLapsedReservations();
-        deleteOld("ledger", ledgerRetention, store::deleteLedgerBefore);
-        deleteOld("audit", auditRetention, store::deleteAuditBefore);
+        Instant now = clock.instant();
+        said("ledger", ledgerRetention, inBatches(() -> store.deleteLedgerBefore(now.minus(ledgerRetention), BATCH)));
+        said("audit", auditRetention, inBatches(() -> store.deleteAuditBefore(now.minus(auditRetention), BATCH)));
+        // The spike monitor's counts older than it looks back (a database's: memory's ring forgets by itself).
+        long oldestKept = now.toEpochMilli() / 60_000 - MinuteCounts.KEPT_MINUTES;
+        inBatches(() -> store.minuteCounts().deleteBefore(oldestKept, BATCH));
     }
 
     /** Releases every reservation whose expiry has passed; one line says which, by request and token id. */
@@ -67,16 +66,20 @@ public final class Upkeep implements Runnable {
         }
     }
 
-    private void deleteOld(String what, Duration retention, Deletion deletion) {
-        Instant cutoff = clock.instant().minus(retention);
+    /** Runs {@code batch} until it deletes fewer than {@link #BATCH} rows, at most {@link #MAX_BATCHES} times; how many. */
+    private static long inBatches(IntSupplier batch) {
         long deleted = 0;
         for (int round = 0; round < MAX_BATCHES; round++) {
-            int batch = deletion.delete(cutoff, BATCH);
-            deleted += batch;
-            if (batch < BATCH) {
+            int rows = batch.getAsInt();
+            deleted += rows;
+            if (rows < BATCH) {
                 break;
             }
         }
+        return deleted;
+    }
+
+    private static void said(String what, Duration retention, long deleted) {
         if (deleted > 0) {
             LOG.info("store: deleted {} {} row(s) older than {} days", deleted, what, retention.toDays());
         }
