@@ -88,22 +88,27 @@ record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream) {
     }
 
     /** A plain answer: read whole and checked to be JSON (a broken body is never passed on), then sent. */
-    private void relayJson(Context ctx, Answer answer, Guard.Reservation reservation) {
+    private static void relayJson(Context ctx, Answer answer, Guard.Reservation reservation) throws IOException {
+        byte[] bytes;
         try {
-            byte[] bytes = upstream.read(answer, body -> body.readNBytes(MAX_UPSTREAM_BODY));
+            // Its own length when it says one: one buffer that size, not 8 KB ones copied together.
+            long length = answer.length() >= 0 ? answer.length() : MAX_UPSTREAM_BODY;
+            bytes = answer.body().readNBytes((int) Math.min(length, MAX_UPSTREAM_BODY));
             Json.readObject(bytes);
-            ctx.status(200).contentType("application/json").result(bytes);
-            reservation.relayed(bytes, bytes.length);
         } catch (IOException | Json.Malformed e) {
             throw ProxyError.badGateway("upstream_malformed", "OpenAI's answer could not be read.");
         }
+        reservation.relayed(bytes, bytes.length);
+        // Straight to the servlet's stream: Javalin's result() would copy it through a new 8 KB buffer.
+        ctx.status(200).contentType("application/json").res().setContentLength(bytes.length);
+        ctx.res().getOutputStream().write(bytes);
     }
 
     /**
      * A stream: each piece is written and flushed the moment it arrives. When the client has gone,
      * the write fails and closing the answer cancels the upstream call.
      */
-    private void relayStream(Context ctx, Answer answer, Guard.Reservation reservation) throws IOException {
+    private static void relayStream(Context ctx, Answer answer, Guard.Reservation reservation) throws IOException {
         ctx.status(200).contentType("text/event-stream; charset=utf-8").header("X-Accel-Buffering", "no");
         // The servlet's own stream: Javalin's ctx.outputStream() wraps it in a stream whose flush()
         // does nothing, which would hold the answer back until it is complete.
@@ -112,7 +117,7 @@ record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream) {
         while (true) {
             int n;
             try {
-                n = upstream.read(answer, body -> body.read(buffer));
+                n = answer.body().read(buffer);
             } catch (IOException broken) {
                 // A SocketTimeoutException: nothing came for PROXY_STREAM_IDLE_TIMEOUT_SECONDS (the call is cancelled).
                 LOG.warn("upstream stream broke off ({})", broken.getClass().getSimpleName());
