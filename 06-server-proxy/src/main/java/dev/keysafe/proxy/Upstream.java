@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -57,6 +58,8 @@ public final class Upstream {
                 .followRedirects(false).followSslRedirects(false)
                 // Never sent twice on its own: each upstream call is one line in the ledger.
                 .retryOnConnectionFailure(false)
+                // A connection kept for each request in flight: by default 5 are kept, and under load the rest reconnect.
+                .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
                 .connectTimeout(Duration.ofSeconds(10)).readTimeout(config.upstreamTimeout()).build();
     }
 
