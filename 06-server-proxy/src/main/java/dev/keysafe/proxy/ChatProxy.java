@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * guard admit it, read the body strictly, refuse fields that pick another upstream, check the token may use the model,
  * let the guard reserve, call upstream with the server's key, relay (a broken answer never), let the guard settle.
  */
-record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream) {
+record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream, long maxBodyBytes) {
 
     /** Body fields that try to pick the upstream or its credentials: refused, the upstream is fixed. */
     static final Set<String> REDIRECTING_FIELDS = Set.of("api_base", "base_url", "api_key", "api_type", "api_version");
@@ -39,14 +39,14 @@ record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream) {
         ctx.contentType("application/json").result(Json.write(Json.object().put("object", "list").set("data", data)));
     }
 
-    void forward(Context ctx, Upstream.Route route) {
+    void forward(Context ctx, Upstream.Route route) throws IOException {
         ClientToken token = tokens.authenticate(ClientTokens.bearerOf(ctx.header("Authorization")));
         guard.admit(token);
         ObjectNode body;
         try {
-            // Javalin reads at most PROXY_MAX_BODY_BYTES (413 beyond it); the kit's one strict reader
-            // refuses a duplicated field, so no two readers can disagree about what the body says.
-            body = Json.readObject(ctx.bodyAsBytes());
+            // The kit's one strict reader refuses a duplicated field, so no two readers can disagree about
+            // what the body says.
+            body = Json.readObject(readBody(ctx));
         } catch (Json.Malformed e) {
             throw ProxyError.badRequest("malformed_json", e.getMessage());
         }
@@ -85,6 +85,17 @@ record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream) {
         } finally {
             reservation.settle(status);
         }
+    }
+
+    /** The body, at most PROXY_MAX_BODY_BYTES (413 beyond), read once into a buffer of its own length. */
+    private byte[] readBody(Context ctx) throws IOException {
+        long declared = ctx.req().getContentLengthLong();
+        byte[] bytes = declared > maxBodyBytes ? null
+                : ctx.req().getInputStream().readNBytes((int) (declared >= 0 ? declared : maxBodyBytes + 1));
+        if (bytes == null || bytes.length > maxBodyBytes) {
+            throw ProxyError.of(413, "invalid_request_error", "body_too_large", "The request body is too large.");
+        }
+        return bytes;
     }
 
     /** A plain answer: read whole and checked to be JSON (a broken body is never passed on), then sent. */

@@ -30,7 +30,7 @@ public final class ProxyServer {
     public static Javalin create(ProxyConfig config, ServerKey key, ClientTokens tokens, Guard guard,
                                  Consumer<JavalinConfig> extension) {
         Upstream upstream = new Upstream(config, key);
-        ChatProxy chat = new ChatProxy(tokens, guard, upstream);
+        ChatProxy chat = new ChatProxy(tokens, guard, upstream, config.maxBodyBytes());
         return Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
