@@ -110,9 +110,9 @@ record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream, long maxBo
             throw ProxyError.badGateway("upstream_malformed", "OpenAI's answer could not be read.");
         }
         reservation.relayed(bytes, bytes.length);
-        // Straight to the servlet's stream: Javalin's result() would copy it through a new 8 KB buffer.
-        ctx.status(200).contentType("application/json").res().setContentLength(bytes.length);
-        ctx.res().getOutputStream().write(bytes);
+        // Into the servlet's buffer (Javalin's result() would copy it through a new 8 KB one); the answer
+        // leaves when the request ends, after the guard has settled, as a result would.
+        ctx.status(200).contentType("application/json").res().getOutputStream().write(bytes);
     }
 
     /**
