@@ -1,20 +1,23 @@
 package dev.keysafe.proxy;
 
 import dev.keysafe.common.ApiKey;
-import dev.keysafe.common.ConfigException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import okhttp3.ConnectionPool;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,33 +40,31 @@ public final class Upstream {
     public static final List<String> FORWARDED_HEADERS = List.of("Idempotency-Key", "OpenAI-Beta", "Authorization");
 
     private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
+    private static final MediaType JSON = MediaType.get("application/json");
 
-    private final URI baseUrl;
+    private final ProxyConfig config;
     private final ServerKey key;
-    private final Duration timeout;
-    private final HttpClient http;
+    private final List<HttpUrl> urls;
+    private final OkHttpClient http;
 
-    public Upstream(URI baseUrl, ServerKey key, Duration timeout) {
-        // The JDK client logs every header, Authorization included, when a system property asks it to.
-        String log = System.getProperty("jdk.httpclient.HttpClient.log", "").toLowerCase(Locale.ROOT);
-        if (log.contains("headers") || log.contains("all") || Boolean.getBoolean("jdk.internal.httpclient.debug")) {
-            throw new ConfigException("The JVM is set to log HTTP headers (-Djdk.httpclient.HttpClient.log="
-                    + "headers/all or -Djdk.internal.httpclient.debug=true), which would print the OpenAI key: "
-                    + "remove that option.");
-        }
-        this.baseUrl = baseUrl;
+    public Upstream(ProxyConfig config, ServerKey key) {
+        this.config = config;
         this.key = key;
-        this.timeout = timeout;
-        this.http = HttpClient.newBuilder()
+        this.urls = Arrays.stream(Route.values()).map(r -> HttpUrl.get(config.upstreamBaseUrl() + r.path())).toList();
+        // OkHttp: the call runs on the request's own thread, with no hand-offs, and logs no headers.
+        this.http = new OkHttpClient.Builder()
                 // A redirect must never carry the key to another host: it is an error here.
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10))
-                // Plain http is only allowed to this machine (a stub); it speaks HTTP/1.1 there.
-                .version("https".equals(baseUrl.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
-                .build();
+                .followRedirects(false).followSslRedirects(false)
+                // Never sent twice on its own: each upstream call is one line in the ledger.
+                .retryOnConnectionFailure(false)
+                // A connection kept for each request in flight: by default 5 are kept, and under load the rest reconnect.
+                .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
+                .connectTimeout(Duration.ofSeconds(10)).readTimeout(config.upstreamTimeout()).build();
     }
 
-    /** A successful answer whose body is still arriving; close it, or the upstream call goes on. */
-    public record Answer(int status, String contentType, String retryAfter, InputStream body) implements Closeable {
+    /** A successful answer whose body is still arriving; close it, or the upstream call goes on. Length -1: unknown. */
+    public record Answer(int status, String contentType, String retryAfter, InputStream body, long length)
+            implements Closeable {
         @Override
         public void close() {
             try {
@@ -82,14 +83,12 @@ public final class Upstream {
     public Answer send(Route route, byte[] json, UnaryOperator<String> clientHeader, boolean stream) {
         ApiKey used = key.current();
         Answer answer = exchange(route, json, clientHeader, stream, used);
-        if (answer.status() == 401) {
-            ApiKey replacement = key.replacementFor(used);
-            if (!replacement.sameKeyAs(used)) {
-                answer.close();
-                LOG.info("upstream refused key {}; retrying once with {}", used.fingerprint(), replacement.fingerprint());
-                used = replacement;
-                answer = exchange(route, json, clientHeader, stream, used);
-            }
+        ApiKey replacement = answer.status() == 401 ? key.replacementFor(used) : used;
+        if (!replacement.sameKeyAs(used)) {
+            answer.close();
+            LOG.info("upstream refused key {}; retrying once with {}", used.fingerprint(), replacement.fingerprint());
+            used = replacement;
+            answer = exchange(route, json, clientHeader, stream, used);
         }
         if (answer.status() / 100 == 2) {
             return answer;
@@ -107,30 +106,32 @@ public final class Upstream {
     }
 
     private Answer exchange(Route route, byte[] json, UnaryOperator<String> clientHeader, boolean stream, ApiKey apiKey) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + route.path())).timeout(timeout)
-                .header("Content-Type", "application/json").header("Accept", stream ? "text/event-stream" : "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json));
+        Request.Builder request = new Request.Builder().url(urls.get(route.ordinal())).post(RequestBody.create(json, JSON))
+                .header("Accept", stream ? "text/event-stream" : "application/json")
+                // Each piece as it comes: a compressed stream would be held back to be inflated.
+                .header("Accept-Encoding", "identity");
         // The one place the key is used: the header of a request to the configured upstream.
         request.header("Authorization", "Bearer " + apiKey.reveal());
         for (String name : FORWARDED_HEADERS) {
             String value = clientHeader.apply(name);
             if (value != null && value.matches("[\\x21-\\x7E][\\x20-\\x7E]{0,199}")) {
-                request.setHeader(name, value);
+                request.header(name, value);
             }
         }
         try {
-            HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-                    response.headers().firstValue("Retry-After").orElse("").strip(), response.body());
-        } catch (HttpTimeoutException e) {
-            LOG.warn("upstream POST {} timed out after {}", route.path(), timeout);
+            Response response = http.newCall(request.build()).execute();
+            // Once the answer has started, each wait for more of it is bounded by PROXY_STREAM_IDLE_TIMEOUT_SECONDS:
+            // a silent upstream cannot hold a client, or its reservation, for as long as it likes.
+            response.body().source().timeout().timeout(config.streamIdleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return new Answer(response.code(), response.header("Content-Type", ""),
+                    response.header("Retry-After", "").strip(), response.body().byteStream(),
+                    response.body().contentLength());
+        } catch (InterruptedIOException e) {
+            LOG.warn("upstream POST {} timed out after {}", route.path(), config.upstreamTimeout());
             throw ProxyError.of(504, "upstream_error", "upstream_timeout", "OpenAI did not answer in time. Try again later.");
         } catch (IOException e) {
             LOG.warn("upstream POST {} failed: {}", route.path(), e.getClass().getSimpleName());
             throw ProxyError.badGateway("upstream_unreachable", "OpenAI could not be reached. Try again later.");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ProxyError.badGateway("upstream_unreachable", "The call to OpenAI was interrupted.");
         }
     }
 

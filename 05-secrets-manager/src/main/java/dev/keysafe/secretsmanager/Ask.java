@@ -62,6 +62,9 @@ public final class Ask {
             } finally {
                 client.close();
             }
+        } catch (RetryAfterRotation.RefusedWhileUnreachable e) {
+            err.println(e.getMessage());
+            return ExitCode.AUTH;
         } catch (RuntimeException e) {
             // One line that names the problem; never the exception's own message, which can quote a body.
             Failure failure = OpenAiCall.explain(e);

@@ -32,15 +32,18 @@ public final class SecretsManagerKey implements AutoCloseable {
     public static final String JSON_FIELD = "OPENAI_API_KEY";
 
     private final String secretId;
-    private final SecretCache cache;
+    private final SecretCacheConfiguration configuration;
     private final Consumer<String> warnings;
     private final AtomicInteger calls = new AtomicInteger();
     private final AtomicBoolean unanswered = new AtomicBoolean();
+    private volatile SecretCache cache;
+    private volatile boolean reachable = true;
 
     private SecretsManagerKey(String secretId, Map<String, String> env, Consumer<String> warnings) {
         this.secretId = secretId;
         this.warnings = warnings;
-        this.cache = new SecretCache(new SecretCacheConfiguration().withClient(AwsSetup.client(env, new Observer())));
+        this.configuration = new SecretCacheConfiguration().withClient(AwsSetup.client(env, new Observer()));
+        this.cache = new SecretCache(configuration);
     }
 
     /** The secret named by OPENAI_SECRET_ID in {@code env}; warnings (never a value) go to {@code warnings}. */
@@ -79,13 +82,30 @@ public final class SecretsManagerKey implements AutoCloseable {
         if (!current().sameKeyAs(rejected)) {
             return true;
         }
-        try {
-            cache.refreshNow(secretId);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+        if (reachable) {
+            try {
+                cache.refreshNow(secretId);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        } else {
+            // After failed calls the cache first waits out its backoff (up to 128 s): a new cache asks at
+            // once, failing within seconds while Secrets Manager is still down, and takes over if it got an answer.
+            SecretCache fresh = new SecretCache(configuration);
+            try {
+                fresh.getSecretString(secretId);
+                cache = fresh;
+            } catch (RuntimeException stillDown) {
+                fresh.close();
+            }
         }
         return !current().sameKeyAs(rejected);
+    }
+
+    /** False while the last call to Secrets Manager failed: it cannot be reached, or answers with errors. */
+    public boolean reachable() {
+        return reachable;
     }
 
     /** Calls made to Secrets Manager so far (each is billed). */
@@ -140,11 +160,13 @@ public final class SecretsManagerKey implements AutoCloseable {
         @Override
         public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
             unanswered.set(false);
+            reachable = true;
         }
 
         @Override
         public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
             unanswered.set(true);
+            reachable = false;
         }
     }
 }

@@ -76,6 +76,52 @@ class OutageTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Outage.class, names = {"REFUSE_CONNECTIONS", "SERVER_ERROR"})
+    void a_key_refused_while_secrets_manager_is_down_fails_within_seconds_saying_both(Outage outage) {
+        Canary canary = Canary.fresh();
+        List<Duration> refusals = new CopyOnWriteArrayList<>();
+        List<String> messages = new CopyOnWriteArrayList<>();
+        try (SecretsManagerEmulator secrets = SecretsManagerEmulator.start(); OpenAiStub openai = OpenAiStub.start()) {
+            openai.acceptKeys(canary.value());
+            String id = Offline.newSecretId("refused");
+            secrets.createSecret(id, canary.value());
+
+            InProcessRun run = InProcessRun.of((env, args, out, err) -> Ask.run(env, args, out, err,
+                    (client, key, model, question) -> {
+                        String warm = RetryAfterRotation.ask(client, key, model, question);
+                        // A long outage, and meanwhile the key is revoked: each ask is refused again. The
+                        // cache would wait out a growing backoff before each (1, 2, 4 ... up to 128 s).
+                        secrets.outage(outage);
+                        openai.acceptOnly(Canary.fresh().value());
+                        for (int i = 0; i < 5; i++) {
+                            long start = System.nanoTime();
+                            try {
+                                RetryAfterRotation.ask(client, key, model, question);
+                            } catch (RetryAfterRotation.RefusedWhileUnreachable refused) {
+                                refusals.add(Duration.ofNanos(System.nanoTime() - start));
+                                messages.add(refused.getMessage());
+                            }
+                        }
+                        return warm + RetryAfterRotation.ask(client, key, model, question);
+                    }), Offline.env(secrets, openai, id), "hi");
+
+            List<String> said = run.err().lines().toList();
+            assertThat(run.exitCode()).isEqualTo(ExitCode.AUTH);
+            assertThat(said.get(said.size() - 1)).startsWith("OpenAI refused the key (HTTP 401), and Secrets Manager "
+                    + "cannot be reached to read a newer one from " + id).contains("AWS_ENDPOINT_URL_SECRETS_MANAGER");
+            assertThat(said.subList(0, said.size() - 1)).as("the cache's warnings before it")
+                    .allSatisfy(line -> assertThat(line).contains("could not be refreshed"));
+            assertThat(run.err()).doesNotContain("Exception").doesNotContain(canary.value());
+            assertThat(run.out()).isEmpty();
+            assertThat(refusals).as("each refusal within seconds").hasSize(5)
+                    .allSatisfy(took -> assertThat(took).isLessThan(Duration.ofSeconds(2)));
+            assertThat(messages).containsOnly(said.get(said.size() - 1));
+            assertThat(openai.keysSentNamed(Map.of("planted", canary))).as("warm-up, then six refused, none retried")
+                    .hasSize(7).containsOnly("planted");
+        }
+    }
+
     @Test
     void a_cold_start_against_a_hanging_secrets_manager_gives_up_within_seconds() {
         try (SecretsManagerEmulator secrets = SecretsManagerEmulator.start(); OpenAiStub openai = OpenAiStub.start()) {

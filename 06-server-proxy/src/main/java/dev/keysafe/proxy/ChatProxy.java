@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keysafe.common.Json;
 import dev.keysafe.proxy.Upstream.Answer;
-import dev.keysafe.proxy.Upstream.Route;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,12 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The OpenAI-compatible routes. {@link #forward} is the lesson, in order: authenticate the client
- * token, let the guard admit it, read the body strictly, refuse fields that pick another upstream,
- * check the token may use the model, let the guard reserve, call upstream with the server's key,
- * relay the answer (a broken one never), and let the guard settle with what was relayed.
+ * The OpenAI-compatible routes. {@link #forward} is the lesson, in order: authenticate the client token, let the
+ * guard admit it, read the body strictly, refuse fields that pick another upstream, check the token may use the model,
+ * let the guard reserve, call upstream with the server's key, relay (a broken answer never), let the guard settle.
  */
-record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream) {
+record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream, long maxBodyBytes) {
 
     /** Body fields that try to pick the upstream or its credentials: refused, the upstream is fixed. */
     static final Set<String> REDIRECTING_FIELDS = Set.of("api_base", "base_url", "api_key", "api_type", "api_version");
@@ -41,15 +39,14 @@ record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream) {
         ctx.contentType("application/json").result(Json.write(Json.object().put("object", "list").set("data", data)));
     }
 
-    /** {@code POST /v1/chat/completions} and {@code POST /v1/responses}. */
-    void forward(Context ctx, Route route) {
+    void forward(Context ctx, Upstream.Route route) throws IOException {
         ClientToken token = tokens.authenticate(ClientTokens.bearerOf(ctx.header("Authorization")));
         guard.admit(token);
         ObjectNode body;
         try {
-            // Javalin reads at most PROXY_MAX_BODY_BYTES (413 beyond it); the kit's one strict reader
-            // refuses a duplicated field, so no two readers can disagree about what the body says.
-            body = Json.readObject(ctx.bodyAsBytes());
+            // The kit's one strict reader refuses a duplicated field, so no two readers can disagree about
+            // what the body says.
+            body = Json.readObject(readBody(ctx));
         } catch (Json.Malformed e) {
             throw ProxyError.badRequest("malformed_json", e.getMessage());
         }
@@ -90,16 +87,32 @@ record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream) {
         }
     }
 
+    /** The body, at most PROXY_MAX_BODY_BYTES (413 beyond), read once into a buffer of its own length. */
+    private byte[] readBody(Context ctx) throws IOException {
+        long declared = ctx.req().getContentLengthLong();
+        byte[] bytes = declared > maxBodyBytes ? null
+                : ctx.req().getInputStream().readNBytes((int) (declared >= 0 ? declared : maxBodyBytes + 1));
+        if (bytes == null || bytes.length > maxBodyBytes) {
+            throw ProxyError.of(413, "invalid_request_error", "body_too_large", "The request body is too large.");
+        }
+        return bytes;
+    }
+
     /** A plain answer: read whole and checked to be JSON (a broken body is never passed on), then sent. */
-    private static void relayJson(Context ctx, Answer answer, Guard.Reservation reservation) {
+    private static void relayJson(Context ctx, Answer answer, Guard.Reservation reservation) throws IOException {
+        byte[] bytes;
         try {
-            byte[] bytes = answer.body().readNBytes(MAX_UPSTREAM_BODY);
+            // Its own length when it says one: one buffer that size, not 8 KB ones copied together.
+            long length = answer.length() >= 0 ? answer.length() : MAX_UPSTREAM_BODY;
+            bytes = answer.body().readNBytes((int) Math.min(length, MAX_UPSTREAM_BODY));
             Json.readObject(bytes);
-            ctx.status(200).contentType("application/json").result(bytes);
-            reservation.relayed(bytes, bytes.length);
         } catch (IOException | Json.Malformed e) {
             throw ProxyError.badGateway("upstream_malformed", "OpenAI's answer could not be read.");
         }
+        reservation.relayed(bytes, bytes.length);
+        // Into the servlet's buffer (Javalin's result() would copy it through a new 8 KB one); the answer
+        // leaves when the request ends, after the guard has settled, as a result would.
+        ctx.status(200).contentType("application/json").res().getOutputStream().write(bytes);
     }
 
     /**
@@ -117,6 +130,7 @@ record ChatProxy(ClientTokens tokens, Guard guard, Upstream upstream) {
             try {
                 n = answer.body().read(buffer);
             } catch (IOException broken) {
+                // A SocketTimeoutException: nothing came for PROXY_STREAM_IDLE_TIMEOUT_SECONDS (the call is cancelled).
                 LOG.warn("upstream stream broke off ({})", broken.getClass().getSimpleName());
                 out.write(BROKE_OFF);
                 return;

@@ -35,7 +35,6 @@ public record ClientTokens(TokenStore store, Clock clock) {
                         Duration lifetime, String kind) {
     }
 
-    /** Makes a new token for {@code grant} and stores its hash. */
     public Issued issue(Grant grant) {
         byte[] random = new byte[32];
         RANDOM.nextBytes(random);
@@ -48,10 +47,7 @@ public record ClientTokens(TokenStore store, Clock clock) {
         return new Issued(token, secret);
     }
 
-    /**
-     * The live token whose secret is {@code bearer}, or 401: unknown and revoked read alike, so guessing
-     * learns nothing.
-     */
+    /** The live token whose secret is {@code bearer}, or 401: unknown and revoked read alike to a guesser. */
     public ClientToken authenticate(String bearer) {
         if (bearer == null || bearer.isEmpty()) {
             throw ProxyError.unauthorized("Send a client token as 'Authorization: Bearer <token>'. "

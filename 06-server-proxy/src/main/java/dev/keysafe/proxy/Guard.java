@@ -1,7 +1,6 @@
 package dev.keysafe.proxy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keysafe.proxy.Upstream.Route;
 
 /**
  * What a deployment checks around each forward beyond the token and its models: a rate limit
@@ -17,7 +16,7 @@ public interface Guard {
     }
 
     /** After the lesson's checks: reserves what the request may cost; may adjust {@code body} first. */
-    default Reservation reserve(Route route, ClientToken token, ObjectNode body) {
+    default Reservation reserve(Upstream.Route route, ClientToken token, ObjectNode body) {
         return new Reservation() { };
     }
 

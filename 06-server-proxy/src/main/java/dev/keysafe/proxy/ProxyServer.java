@@ -2,7 +2,6 @@ package dev.keysafe.proxy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keysafe.common.Json;
-import dev.keysafe.proxy.Upstream.Route;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.JavalinConfig;
@@ -27,19 +26,11 @@ public final class ProxyServer {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
     private static final String ANSWERED = "keysafe.answered";
 
-    private ProxyServer() {
-    }
-
-    /** The lesson alone: no limits beyond each token's models, no routes but OpenAI's. */
-    public static Javalin create(ProxyConfig config, ServerKey key, ClientTokens tokens) {
-        return create(config, key, tokens, Guard.NONE, javalin -> { });
-    }
-
-    /** The proxy with {@code guard} around each forward and the routes {@code extension} adds. */
+    /** The proxy with {@code guard} around each forward and the routes {@code extension} adds (alone: none). */
     public static Javalin create(ProxyConfig config, ServerKey key, ClientTokens tokens, Guard guard,
                                  Consumer<JavalinConfig> extension) {
-        Upstream upstream = new Upstream(config.upstreamBaseUrl(), key, config.upstreamTimeout());
-        ChatProxy chat = new ChatProxy(tokens, guard, upstream);
+        Upstream upstream = new Upstream(config, key);
+        ChatProxy chat = new ChatProxy(tokens, guard, upstream, config.maxBodyBytes());
         return Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
@@ -57,8 +48,8 @@ public final class ProxyServer {
             javalin.routes.before(ProxyServer::securityHeaders);
 
             // The OpenAI-compatible routes: what a chat front end or an SDK needs, nothing more.
-            javalin.routes.post("/v1/chat/completions", ctx -> chat.forward(ctx, Route.CHAT_COMPLETIONS));
-            javalin.routes.post("/v1/responses", ctx -> chat.forward(ctx, Route.RESPONSES));
+            javalin.routes.post("/v1/chat/completions", ctx -> chat.forward(ctx, Upstream.Route.CHAT_COMPLETIONS));
+            javalin.routes.post("/v1/responses", ctx -> chat.forward(ctx, Upstream.Route.RESPONSES));
             javalin.routes.get("/v1/models", chat::models);
             extension.accept(javalin);
 

@@ -7,7 +7,6 @@ import dev.keysafe.common.ApiKey;
  * A key that rotates (a file, AWS Secrets Manager) offers a newer one after a 401, and is told
  * when the upstream refuses it for good, so that a person can be alerted.
  */
-@FunctionalInterface
 public interface ServerKey {
 
     /** The key for a request about to go upstream; the request keeps it to the end. */

@@ -4,7 +4,7 @@ import dev.keysafe.testkit.docs.CopyThisContract;
 
 /**
  * The README's "Copy this" files are the whole lesson package, and compile alone against Javalin,
- * Jackson and SLF4J: no store, limit, monitor, admin or page is needed to learn (or copy) the proxy.
+ * Jackson, OkHttp and SLF4J: no store, limit, monitor, admin or page is needed to learn (or copy) the proxy.
  */
 class CopyThisTest extends CopyThisContract {
 

@@ -12,12 +12,13 @@ import org.junit.jupiter.api.Test;
 class ProxyConfigTest {
 
     @Test
-    void defaults_are_openai_a_mebibyte_and_a_minute() {
+    void defaults_are_openai_a_mebibyte_a_minute_to_start_and_half_a_minute_of_silence() {
         ProxyConfig config = ProxyConfig.fromEnv(Map.of());
 
         assertThat(config.upstreamBaseUrl()).hasToString("https://api.openai.com/v1");
         assertThat(config.maxBodyBytes()).isEqualTo(1_048_576);
         assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.streamIdleTimeout()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
@@ -38,6 +39,12 @@ class ProxyConfigTest {
                 .hasMessage("PROXY_MAX_BODY_BYTES must be a whole number from 1024 to 67108864 (default 1048576).");
         assertThatThrownBy(() -> ProxyConfig.fromEnv(Map.of("PROXY_UPSTREAM_TIMEOUT_SECONDS", "9999")))
                 .hasMessage("PROXY_UPSTREAM_TIMEOUT_SECONDS must be a whole number from 1 to 600 (default 60).");
+        assertThatThrownBy(() -> ProxyConfig.fromEnv(Map.of("PROXY_STREAM_IDLE_TIMEOUT_SECONDS", "0")))
+                .hasMessage("PROXY_STREAM_IDLE_TIMEOUT_SECONDS must be a whole number from 1 to 600 (default 30).");
+        assertThatThrownBy(() -> ProxyConfig.fromEnv(Map.of("PROXY_STREAM_IDLE_TIMEOUT_SECONDS", "99999999999")))
+                .hasMessage("PROXY_STREAM_IDLE_TIMEOUT_SECONDS must be a whole number from 1 to 600 (default 30).");
         assertThat(ProxyConfig.fromEnv(Map.of("PROXY_MAX_BODY_BYTES", " 2048 ")).maxBodyBytes()).isEqualTo(2048);
+        assertThat(ProxyConfig.fromEnv(Map.of("PROXY_STREAM_IDLE_TIMEOUT_SECONDS", "3")).streamIdleTimeout())
+                .isEqualTo(Duration.ofSeconds(3));
     }
 }

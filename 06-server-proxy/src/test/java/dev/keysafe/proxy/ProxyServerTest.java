@@ -87,7 +87,7 @@ class ProxyServerTest {
         ClientTokens tokens = new ClientTokens(TokenStore.inMemory(), Clock.systemUTC());
         String token = issue(tokens, "gpt-4o-mini");
         Javalin app = ProxyServer.create(ProxyConfig.fromEnv(Map.of("OPENAI_BASE_URL", openai.stub().baseUrl())),
-                ServerKey.fixed(ApiKey.of(KEY.value())), tokens).start("127.0.0.1", 0);
+                ServerKey.fixed(ApiKey.of(KEY.value())), tokens, Guard.NONE, javalin -> { }).start("127.0.0.1", 0);
         try {
             HttpResponse<String> answer = post(app, "/v1/chat/completions", token, chat("gpt-4o-mini"));
             HttpResponse<String> otherModel = post(app, "/v1/chat/completions", token, chat("gpt-4o"));
@@ -236,7 +236,8 @@ class ProxyServerTest {
         String token = issue(tokens, "gpt-4o-mini");
         ProxyConfig small = ProxyConfig.fromEnv(Map.of("OPENAI_BASE_URL", openai.stub().baseUrl(),
                 "PROXY_MAX_BODY_BYTES", "1024"));
-        Javalin app = ProxyServer.create(small, ServerKey.fixed(ApiKey.of(KEY.value())), tokens).start("127.0.0.1", 0);
+        Javalin app = ProxyServer.create(small, ServerKey.fixed(ApiKey.of(KEY.value())), tokens, Guard.NONE,
+                javalin -> { }).start("127.0.0.1", 0);
         try {
             ObjectNode big = Json.object().put("model", "gpt-4o-mini");
             big.putArray("messages").addObject().put("role", "user").put("content", "a".repeat(2_000));

@@ -151,7 +151,7 @@ public final class AdminApi {
             entry.put("received_last_30_min", series.stream().mapToLong(Long::longValue).sum());
             list.add(entry);
         }
-        ObjectNode answer = Json.object();
+        ObjectNode answer = Json.object().put("reservations_released", store.releasedReservations());
         answer.set("summary", summary.json(store.requestsSince(clock.instant().minus(Duration.ofHours(1)))));
         ctx.contentType("application/json").result(Json.write(answer.set("data", list)));
     }

@@ -32,11 +32,28 @@ public record AppConfig(
         Prices prices,
         String chatModel,
         long sessionBudgetNanoUsd,
-        Optional<URI> alertWebhook) {
+        Optional<URI> alertWebhook,
+        Housekeeping housekeeping) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7070;
     public static final int MIN_ADMIN_TOKEN_LENGTH = 24;
+
+    /**
+     * The work the full server does in the background, never on a request's path: how often it checks the key
+     * file and keeps the store (stale reservations released, old rows deleted), and how long the store keeps
+     * ledger rows (PROXY_LEDGER_RETENTION_DAYS) and audit rows (PROXY_AUDIT_RETENTION_DAYS).
+     */
+    public record Housekeeping(Duration keyFileCheck, Duration storeUpkeep, Duration ledgerRetention,
+                               Duration auditRetention) {
+        public static final Duration KEY_FILE_CHECK = Duration.ofSeconds(1);
+        public static final Duration STORE_UPKEEP = Duration.ofSeconds(30);
+
+        /** A copy with other intervals (tests use short ones). */
+        public Housekeeping every(Duration keyFileCheck, Duration storeUpkeep) {
+            return new Housekeeping(keyFileCheck, storeUpkeep, ledgerRetention, auditRetention);
+        }
+    }
 
     /**
      * The settings in {@code env}.
@@ -70,19 +87,36 @@ public record AppConfig(
                 prices,
                 chatModel,
                 NanoUsd.fromUsd(env.getOrDefault("PROXY_SESSION_BUDGET_USD", "0.05"), "PROXY_SESSION_BUDGET_USD"),
-                webhook(env));
+                webhook(env),
+                new Housekeeping(Housekeeping.KEY_FILE_CHECK, Housekeeping.STORE_UPKEEP,
+                        Duration.ofDays(ProxyConfig.intSetting(env, "PROXY_LEDGER_RETENTION_DAYS", 90, 1, 36_500)),
+                        Duration.ofDays(ProxyConfig.intSetting(env, "PROXY_AUDIT_RETENTION_DAYS", 365, 1, 36_500))));
     }
 
     /** A copy with another upstream timeout (tests use a short one). */
     public AppConfig withUpstreamTimeout(Duration timeout) {
-        return new AppConfig(host, port, new ProxyConfig(proxy.upstreamBaseUrl(), proxy.maxBodyBytes(), timeout),
-                adminTokenHash, corsOrigin, prices, chatModel, sessionBudgetNanoUsd, alertWebhook);
+        return new AppConfig(host, port, new ProxyConfig(proxy.upstreamBaseUrl(), proxy.maxBodyBytes(), timeout,
+                proxy.streamIdleTimeout()), adminTokenHash, corsOrigin, prices, chatModel, sessionBudgetNanoUsd,
+                alertWebhook, housekeeping);
+    }
+
+    /** A copy with another stream idle timeout (tests use a short one). */
+    public AppConfig withStreamIdleTimeout(Duration idle) {
+        return new AppConfig(host, port, new ProxyConfig(proxy.upstreamBaseUrl(), proxy.maxBodyBytes(),
+                proxy.upstreamTimeout(), idle), adminTokenHash, corsOrigin, prices, chatModel, sessionBudgetNanoUsd,
+                alertWebhook, housekeeping);
     }
 
     /** A copy that lets pages from {@code origin} call the proxy from a browser (CORS). */
     public AppConfig withCorsOrigin(String origin) {
         return new AppConfig(host, port, proxy, adminTokenHash, Optional.of(origin), prices, chatModel,
-                sessionBudgetNanoUsd, alertWebhook);
+                sessionBudgetNanoUsd, alertWebhook, housekeeping);
+    }
+
+    /** A copy with other background intervals (tests use short ones). */
+    public AppConfig withHousekeeping(Duration keyFileCheck, Duration storeUpkeep) {
+        return new AppConfig(host, port, proxy, adminTokenHash, corsOrigin, prices, chatModel, sessionBudgetNanoUsd,
+                alertWebhook, housekeeping.every(keyFileCheck, storeUpkeep));
     }
 
     /** True when {@code bearer} is the admin token; compared as hashes, in constant time. */

@@ -16,6 +16,7 @@ import dev.keysafe.proxy.monitor.Monitor;
 import dev.keysafe.proxy.pages.Pages;
 import dev.keysafe.proxy.store.Store;
 import dev.keysafe.proxy.store.StoreSettings;
+import dev.keysafe.proxy.store.Upkeep;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -82,13 +83,19 @@ public final class ProxyApp {
     /** The full proxy for {@code config} and {@code key}, its state in {@code store}, time from {@code clock}; not started. */
     public static Javalin create(AppConfig config, UpstreamKey key, Store store, Clock clock) {
         Alerts alerts = new Alerts(clock, config.alertWebhook());
-        Monitor monitor = new Monitor(clock, alerts);
+        Monitor monitor = new Monitor(clock, alerts, store.minuteCounts());
         ClientTokens tokens = new ClientTokens(store, clock);
         AdminApi admin = new AdminApi(config::isAdminToken, config.prices(), store, tokens, key, monitor, clock);
         Pages pages = new Pages(config.chatModel(), config.sessionBudgetNanoUsd(), config.prices(), store, tokens);
         monitor.alertWhenLeftCannotCover(TokenState.leastRequest(config.prices()));
+        Background background = new Background();
+        background.every(config.housekeeping().keyFileCheck(), "the key file's check", key.fileWatch(alerts));
+        background.every(config.housekeeping().storeUpkeep(), "the store's upkeep", new Upkeep(store, clock,
+                config.housekeeping().ledgerRetention(), config.housekeeping().auditRetention()));
         return ProxyServer.create(config.proxy(), key.alertingOn(alerts), tokens,
-                new Limits(store, config.prices(), monitor, clock), javalin -> {
+                new Limits(store, config.prices(), monitor, clock, config.proxy()), javalin -> {
+                    javalin.events.serverStarted(background::start);
+                    javalin.events.serverStopped(background::stop);
                     admin.addTo(javalin);
                     pages.addTo(javalin);
                     javalin.routes.get("/health", ctx -> health(ctx, store));

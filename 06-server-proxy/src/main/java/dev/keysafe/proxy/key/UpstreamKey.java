@@ -6,8 +6,6 @@ import dev.keysafe.common.ConfigException;
 import dev.keysafe.proxy.ServerKey;
 import dev.keysafe.proxy.monitor.Alerts;
 import dev.keysafe.secretsmanager.SecretsManagerKey;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -46,7 +44,7 @@ public final class UpstreamKey implements ServerKey {
 
     /** The variable the key is read from, as in 02-env-vars. */
     public static final String VARIABLE = "OPENAI_API_KEY";
-    /** A file holding the key (a mounted secret): read again on rotation, so the key can change. */
+    /** A file holding the key (a mounted secret): watched, and read again on rotation, so the key can change. */
     public static final String FILE_VARIABLE = "OPENAI_API_KEY_FILE";
     /** A secret in AWS Secrets Manager holding the key, as in 05-secrets-manager: read through 05's cache. */
     public static final String SECRET_VARIABLE = SecretsManagerKey.SECRET_ID_VARIABLE;
@@ -92,8 +90,7 @@ public final class UpstreamKey implements ServerKey {
         }
         String file = setting(env, FILE_VARIABLE);
         if (!file.isEmpty()) {
-            Path path = Path.of(file);
-            return () -> readFile(path);
+            return new KeyFile(Path.of(file));
         }
         String value = env.get(VARIABLE);
         if (value == null || value.isBlank()) {
@@ -106,16 +103,6 @@ public final class UpstreamKey implements ServerKey {
 
     private static String setting(Map<String, String> env, String name) {
         return env.getOrDefault(name, "").strip();
-    }
-
-    private static ApiKey readFile(Path path) {
-        try {
-            return ApiKey.of(Files.readString(path));
-        } catch (IOException | IllegalArgumentException e) {
-            // The path is the operator's own setting, but the message stays value-free like the others.
-            throw new ConfigException(FILE_VARIABLE + " names a file that cannot be read or is empty. "
-                    + "Point it at a readable file holding only the key.");
-        }
     }
 
     /** The key for a request about to go upstream. */
@@ -175,6 +162,15 @@ public final class UpstreamKey implements ServerKey {
             pausedUntil = System.nanoTime() + PAUSE_AFTER_NOTHING_NEWER.toNanos();
         }
         return current;
+    }
+
+    /**
+     * The check that keeps this key current with its file (OPENAI_API_KEY_FILE), to be run every second or so:
+     * a new key written to the file, in place or by rename, is used from the next request, with no rotate call;
+     * a new content that is not a key is refused with an alert on {@code alerts}. Does nothing for other sources.
+     */
+    public Runnable fileWatch(Alerts alerts) {
+        return source instanceof KeyFile file ? file.watch(this, alerts) : () -> { };
     }
 
     /**

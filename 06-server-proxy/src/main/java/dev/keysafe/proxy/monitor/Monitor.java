@@ -1,11 +1,10 @@
 package dev.keysafe.proxy.monitor;
 
 import dev.keysafe.proxy.ClientToken;
+import dev.keysafe.proxy.store.MinuteCounts;
 import dev.keysafe.proxy.store.NanoUsd;
 import dev.keysafe.proxy.store.Store;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,9 @@ import java.util.function.ToLongFunction;
  * than {@link #SPIKE_FACTOR} times the average of the {@link #BASELINE_MINUTES} minutes before it,
  * for a token seen for at least that long (a brand-new token has no baseline yet; its rate limit
  * and budget still hold). One alert per token per minute; one budget alert per token, at 80% spent or
- * when what is left cannot cover one more request, whichever comes first.
+ * when what is left cannot cover one more request, whichever comes first. The counts live in the
+ * store's {@link MinuteCounts}: with a shared database they are the fleet's, so a spike is seen in
+ * all of a token's traffic and alerted by one instance.
  */
 public final class Monitor {
 
@@ -31,65 +32,38 @@ public final class Monitor {
     /** Share of the budget spent at which the budget alert fires, in percent. */
     public static final int BUDGET_ALERT_PERCENT = 80;
     /** Minutes of history kept per token, for the baseline and the dashboard's chart. */
-    public static final int KEPT_MINUTES = 30;
+    public static final int KEPT_MINUTES = MinuteCounts.KEPT_MINUTES;
 
     private final Clock clock;
     private final Alerts alerts;
-    private final Map<String, Minutes> perToken = new ConcurrentHashMap<>();
+    private final MinuteCounts counts;
     private final Map<String, Boolean> budgetAlerted = new ConcurrentHashMap<>();
     private volatile ToLongFunction<ClientToken> leastRequest = token -> 0;
 
+    /** A monitor that counts in this process's memory. */
     public Monitor(Clock clock, Alerts alerts) {
-        this.clock = clock;
-        this.alerts = alerts;
+        this(clock, alerts, MinuteCounts.inMemory());
     }
 
-    /** Request counts of one token for its last {@link #KEPT_MINUTES} minutes, in a ring. */
-    private static final class Minutes {
-        private final long[] counts = new long[KEPT_MINUTES];
-        private long currentMinute = -1;
-        private long alertedMinute = -1;
-        private long firstMinute = -1;
-
-        /** Moves the ring forward to {@code minute}, zeroing the minutes that passed without requests. */
-        void advance(long minute) {
-            if (currentMinute < 0 || minute - currentMinute >= KEPT_MINUTES) {
-                Arrays.fill(counts, 0);
-            } else {
-                for (long m = currentMinute + 1; m <= minute; m++) {
-                    counts[(int) (m % KEPT_MINUTES)] = 0;
-                }
-            }
-            currentMinute = Math.max(currentMinute, minute);
-        }
+    /** A monitor that counts in {@code counts}: the store's, shared by every instance when it is a database. */
+    public Monitor(Clock clock, Alerts alerts, MinuteCounts counts) {
+        this.clock = clock;
+        this.alerts = alerts;
+        this.counts = counts;
     }
 
     /** Counts one request of {@code token}; alerts when it makes the current minute a spike. */
     public void requestArrived(ClientToken token) {
         long minute = clock.millis() / 60_000;
-        Minutes minutes = perToken.computeIfAbsent(token.id(), id -> new Minutes());
-        long now;
-        double baseline;
-        synchronized (minutes) {
-            minutes.advance(minute);
-            if (minutes.firstMinute < 0) {
-                minutes.firstMinute = minute;
-            }
-            now = ++minutes.counts[(int) (minute % KEPT_MINUTES)];
-            long sum = 0;
-            for (int back = 1; back <= BASELINE_MINUTES; back++) {
-                sum += minutes.counts[(int) ((minute - back) % KEPT_MINUTES)];
-            }
-            baseline = sum / (double) BASELINE_MINUTES;
-            boolean hasBaseline = minute - minutes.firstMinute >= BASELINE_MINUTES;
-            if (!hasBaseline || now < SPIKE_MIN_REQUESTS || now <= SPIKE_FACTOR * baseline
-                    || minutes.alertedMinute == minute) {
-                return;
-            }
-            minutes.alertedMinute = minute;
+        MinuteCounts.Tally tally = counts.add(token.id(), minute, BASELINE_MINUTES);
+        double baseline = tally.before() / (double) BASELINE_MINUTES;
+        boolean hasBaseline = minute - tally.firstMinute() >= BASELINE_MINUTES;
+        if (!hasBaseline || tally.thisMinute() < SPIKE_MIN_REQUESTS || tally.thisMinute() <= SPIKE_FACTOR * baseline
+                || !counts.claimAlert(token.id(), minute)) {
+            return;
         }
         alerts.raise("request_spike", Map.of("token", token.id(), "name", token.name(),
-                "fingerprint", token.fingerprint(), "requests_this_minute", now,
+                "fingerprint", token.fingerprint(), "requests_this_minute", tally.thisMinute(),
                 "baseline_per_minute", Math.round(baseline * 10) / 10.0));
     }
 
@@ -137,20 +111,6 @@ public final class Monitor {
     /** Requests per minute of {@code tokenId} for the last {@link #KEPT_MINUTES} minutes, oldest first. */
     public List<Long> perMinute(String tokenId) {
         long minute = clock.millis() / 60_000;
-        List<Long> series = new ArrayList<>(KEPT_MINUTES);
-        Minutes minutes = perToken.get(tokenId);
-        if (minutes == null) {
-            for (int i = 0; i < KEPT_MINUTES; i++) {
-                series.add(0L);
-            }
-            return series;
-        }
-        synchronized (minutes) {
-            minutes.advance(minute);
-            for (long m = minute - KEPT_MINUTES + 1; m <= minute; m++) {
-                series.add(minutes.counts[(int) (m % KEPT_MINUTES)]);
-            }
-        }
-        return series;
+        return counts.series(tokenId, minute - KEPT_MINUTES + 1, minute);
     }
 }

@@ -10,10 +10,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * The {@link Store} for one proxy instance: everything in this process's memory, nothing to
@@ -32,10 +36,13 @@ public final class InMemoryStore implements Store {
     private final Map<String, Usage> usage = new ConcurrentHashMap<>();
     private final Deque<LedgerEntry> entries = new ArrayDeque<>();
     private final Deque<AuditEvent> audit = new ArrayDeque<>();
+    private final AtomicLong releasedReservations = new AtomicLong();
+    private final MinuteCounts minuteCounts = MinuteCounts.inMemory();
 
     /** Spend and reservations of one token; its monitor is the lock that makes reserve atomic. */
     private static final class BudgetState {
         private final long limit;
+        private final Map<String, Reservation> held = new HashMap<>();
         private long spent;
         private long reserved;
 
@@ -75,30 +82,74 @@ public final class InMemoryStore implements Store {
     }
 
     @Override
-    public boolean reserve(String tokenId, long nanoUsd) {
+    public boolean reserve(String tokenId, String requestId, long nanoUsd, Instant expiresAt) {
         BudgetState state = budgets.get(tokenId);
         if (state == null || nanoUsd < 0) {
             return false;
         }
         synchronized (state) {
-            if (state.spent + state.reserved + nanoUsd > state.limit) {
+            if (state.spent + state.reserved + nanoUsd > state.limit || state.held.containsKey(requestId)) {
                 return false;
             }
             state.reserved += nanoUsd;
+            state.held.put(requestId, new Reservation(tokenId, requestId, nanoUsd, expiresAt));
             return true;
         }
     }
 
     @Override
-    public void settle(String tokenId, long reservedNanoUsd, long chargedNanoUsd) {
+    public void extend(String tokenId, String requestId, Instant expiresAt) {
+        BudgetState state = budgets.get(tokenId);
+        if (state != null) {
+            synchronized (state) {
+                state.held.computeIfPresent(requestId, (id, held) -> new Reservation(tokenId, id, held.nanoUsd(),
+                        expiresAt));
+            }
+        }
+    }
+
+    @Override
+    public boolean settle(String tokenId, String requestId, long chargedNanoUsd) {
         BudgetState state = budgets.get(tokenId);
         if (state == null) {
-            return;
+            return false;
         }
+        long charged = Math.max(chargedNanoUsd, 0);
         synchronized (state) {
-            state.reserved -= reservedNanoUsd;
-            state.spent += Math.min(Math.max(chargedNanoUsd, 0), reservedNanoUsd);
+            Reservation held = state.held.remove(requestId);
+            if (held == null) {
+                state.spent += Math.min(charged, Math.max(0, state.limit - state.spent - state.reserved));
+                return false;
+            }
+            state.reserved -= held.nanoUsd();
+            state.spent += Math.min(charged, held.nanoUsd());
+            return true;
         }
+    }
+
+    @Override
+    public List<Reservation> releaseExpired(Instant now, int limit) {
+        List<Reservation> released = new ArrayList<>();
+        for (BudgetState state : budgets.values()) {
+            synchronized (state) {
+                for (Iterator<Reservation> held = state.held.values().iterator(); held.hasNext()
+                        && released.size() < limit; ) {
+                    Reservation reservation = held.next();
+                    if (reservation.expiresAt().isBefore(now)) {
+                        held.remove();
+                        state.reserved -= reservation.nanoUsd();
+                        released.add(reservation);
+                    }
+                }
+            }
+        }
+        releasedReservations.addAndGet(released.size());
+        return released;
+    }
+
+    @Override
+    public long releasedReservations() {
+        return releasedReservations.get();
     }
 
     @Override
@@ -120,6 +171,11 @@ public final class InMemoryStore implements Store {
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         return probe.isConsumed() ? Admission.ALLOWED
                 : new Admission(false, Duration.ofNanos(probe.getNanosToWaitForRefill()));
+    }
+
+    @Override
+    public MinuteCounts minuteCounts() {
+        return minuteCounts;
     }
 
     @Override
@@ -153,6 +209,29 @@ public final class InMemoryStore implements Store {
             if (audit.size() > KEPT_RECORDS) {
                 audit.removeFirst();
             }
+        }
+    }
+
+    @Override
+    public int deleteLedgerBefore(Instant cutoff, int batch) {
+        // The per-token sums stay: in memory they cover the process's life, as the budgets do.
+        return deleteBefore(entries, LedgerEntry::at, cutoff, batch);
+    }
+
+    @Override
+    public int deleteAuditBefore(Instant cutoff, int batch) {
+        return deleteBefore(audit, AuditEvent::at, cutoff, batch);
+    }
+
+    /** Kept in the order they came, so the old ones are at the head. */
+    private static <T> int deleteBefore(Deque<T> kept, Function<T, Instant> at, Instant cutoff, int batch) {
+        synchronized (kept) {
+            int deleted = 0;
+            while (deleted < batch && !kept.isEmpty() && at.apply(kept.peekFirst()).isBefore(cutoff)) {
+                kept.removeFirst();
+                deleted++;
+            }
+            return deleted;
         }
     }
 

@@ -1,33 +1,18 @@
 package dev.keysafe.proxy.store;
 
-import static dev.keysafe.proxy.store.Jdbc.oldestFirst;
-import static dev.keysafe.proxy.store.Jdbc.prepare;
-
 import com.zaxxer.hikari.HikariDataSource;
 import dev.keysafe.common.ConfigException;
 import dev.keysafe.proxy.ClientToken;
 import dev.keysafe.proxy.StoreUnavailable;
-import dev.keysafe.proxy.store.Jdbc.Row;
-import dev.keysafe.proxy.store.Jdbc.Work;
-import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.EstimationProbe;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
-import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
-import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,23 +32,18 @@ public final class PostgresStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
     private static final String TOKEN_COLUMNS = "id, name, token_hash, fingerprint, models, rpm, max_tokens, "
             + "created_at, expires_at, revoked, kind, limit_nano_usd FROM client_tokens JOIN budgets ON token_id = id";
-    /** Idle rate-limit buckets are deleted in batches this size, every this many admissions. */
-    private static final int CLEANUP_BATCH = 100;
-    private static final int CLEANUP_EVERY = 1_000;
 
     private final HikariDataSource pool;
-    private final PostgreSQLSelectForUpdateBasedProxyManager<String> buckets;
+    private final Sql sql;
+    private final MinuteCounts minuteCounts;
+    private final PostgresBuckets buckets;
     private final AtomicBoolean reachable = new AtomicBoolean(true);
-    private final AtomicLong admissions = new AtomicLong();
 
     private PostgresStore(HikariDataSource pool) {
         this.pool = pool;
-        this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(pool)
-                .primaryKeyMapper(PrimaryKeyMapper.STRING)
-                .table("rate_buckets")
-                // A bucket unused for a minute is full again: its row can go.
-                .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ZERO))
-                .build();
+        this.sql = new Sql(pool, this::failure, this::markReachable);
+        this.minuteCounts = new PostgresMinuteCounts(sql);
+        this.buckets = new PostgresBuckets(pool, sql);
     }
 
     /**
@@ -79,14 +59,14 @@ public final class PostgresStore implements Store {
 
     @Override
     public void addToken(ClientToken token) {
-        run(connection -> {
+        sql.run(connection -> {
             connection.setAutoCommit(false);
-            try (PreparedStatement insert = prepare(connection, "INSERT INTO client_tokens (id, name, token_hash, "
+            try (PreparedStatement insert = Sql.prepare(connection, "INSERT INTO client_tokens (id, name, token_hash, "
                     + "fingerprint, models, rpm, max_tokens, created_at, expires_at, revoked, kind) "
                     + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", token.id(), token.name(), token.hash(),
                     token.fingerprint(), connection.createArrayOf("text", token.models().toArray()), token.rpm(),
                     token.maxTokens(), token.createdAt(), token.expiresAt(), token.revoked(), token.kind());
-                 PreparedStatement budget = prepare(connection, "INSERT INTO budgets (token_id, limit_nano_usd) "
+                 PreparedStatement budget = Sql.prepare(connection, "INSERT INTO budgets (token_id, limit_nano_usd) "
                          + "VALUES (?, ?)", token.id(), token.budgetNanoUsd())) {
                 insert.executeUpdate();
                 budget.executeUpdate();
@@ -103,45 +83,79 @@ public final class PostgresStore implements Store {
 
     @Override
     public Optional<ClientToken> tokenByHash(String hash) {
-        return query("SELECT " + TOKEN_COLUMNS + " WHERE token_hash = ?", PostgresStore::tokenFrom, hash).stream()
+        return sql.query("SELECT " + TOKEN_COLUMNS + " WHERE token_hash = ?", PostgresStore::tokenFrom, hash).stream()
                 .findFirst();
     }
 
     @Override
     public Optional<ClientToken> token(String id) {
-        return query("SELECT " + TOKEN_COLUMNS + " WHERE id = ?", PostgresStore::tokenFrom, id).stream().findFirst();
+        return sql.query("SELECT " + TOKEN_COLUMNS + " WHERE id = ?", PostgresStore::tokenFrom, id).stream().findFirst();
     }
 
     @Override
     public List<ClientToken> tokens() {
-        return query("SELECT " + TOKEN_COLUMNS + " ORDER BY created_at, id", PostgresStore::tokenFrom);
+        return sql.query("SELECT " + TOKEN_COLUMNS + " ORDER BY created_at, id", PostgresStore::tokenFrom);
     }
 
     @Override
     public boolean revoke(String id) {
-        return update("UPDATE client_tokens SET revoked = TRUE WHERE id = ?", id) > 0;
+        return sql.update("UPDATE client_tokens SET revoked = TRUE WHERE id = ?", id) > 0;
     }
 
     // --- budgets ---
 
     @Override
-    public boolean reserve(String tokenId, long nanoUsd) {
-        // One statement: the row lock makes racing reservations, from any instance, take turns,
-        // and each re-checks the sum it would leave.
-        return nanoUsd >= 0 && update("UPDATE budgets SET reserved_nano_usd = reserved_nano_usd + ? WHERE token_id = ? "
-                + "AND spent_nano_usd + reserved_nano_usd + ? <= limit_nano_usd", nanoUsd, tokenId, nanoUsd) > 0;
+    public boolean reserve(String tokenId, String requestId, long nanoUsd, Instant expiresAt) {
+        // One statement: the row lock makes racing reservations, from any instance, take turns, each
+        // re-checks the sum it would leave, and the request's own row is written with it or not at all.
+        return nanoUsd >= 0 && sql.update("WITH granted AS (UPDATE budgets SET reserved_nano_usd = reserved_nano_usd + ? "
+                + "WHERE token_id = ? AND spent_nano_usd + reserved_nano_usd + ? <= limit_nano_usd RETURNING token_id) "
+                + "INSERT INTO reservations (request_id, token_id, nano_usd, expires_at) SELECT ?, token_id, ?, ? "
+                + "FROM granted", nanoUsd, tokenId, nanoUsd, requestId, nanoUsd, expiresAt) > 0;
     }
 
     @Override
-    public void settle(String tokenId, long reservedNanoUsd, long chargedNanoUsd) {
-        long charged = Math.min(Math.max(chargedNanoUsd, 0), reservedNanoUsd);
-        update("UPDATE budgets SET reserved_nano_usd = reserved_nano_usd - ?, spent_nano_usd = spent_nano_usd + ? "
-                + "WHERE token_id = ?", reservedNanoUsd, charged, tokenId);
+    public void extend(String tokenId, String requestId, Instant expiresAt) {
+        sql.update("UPDATE reservations SET expires_at = ? WHERE request_id = ?", expiresAt, requestId);
+    }
+
+    @Override
+    public boolean settle(String tokenId, String requestId, long chargedNanoUsd) {
+        long charged = Math.max(chargedNanoUsd, 0);
+        boolean held = sql.update("WITH held AS (DELETE FROM reservations WHERE request_id = ? RETURNING token_id, "
+                + "nano_usd) UPDATE budgets SET reserved_nano_usd = reserved_nano_usd - held.nano_usd, spent_nano_usd "
+                + "= spent_nano_usd + LEAST(?, held.nano_usd) FROM held WHERE budgets.token_id = held.token_id",
+                requestId, charged) > 0;
+        if (!held) {
+            // Released by the sweeper already: charged only as far as the budget has room.
+            sql.update("UPDATE budgets SET spent_nano_usd = spent_nano_usd + LEAST(?, GREATEST(0, limit_nano_usd "
+                    + "- spent_nano_usd - reserved_nano_usd)) WHERE token_id = ?", charged, tokenId);
+        }
+        return held;
+    }
+
+    @Override
+    public List<Reservation> releaseExpired(Instant now, int limit) {
+        // One statement: the rows go, their amounts leave the budgets, and the count grows, together.
+        return sql.query("WITH lapsed AS (DELETE FROM reservations WHERE request_id IN (SELECT request_id FROM "
+                + "reservations WHERE expires_at < ? ORDER BY expires_at LIMIT ?) RETURNING token_id, request_id, "
+                + "nano_usd, expires_at), released AS (UPDATE budgets SET reserved_nano_usd = reserved_nano_usd - "
+                + "t.total FROM (SELECT token_id, sum(nano_usd) AS total FROM lapsed GROUP BY token_id) t WHERE "
+                + "budgets.token_id = t.token_id), counted AS (UPDATE store_counters SET value = value + (SELECT "
+                + "count(*) FROM lapsed) WHERE name = 'reservations_released') SELECT token_id, request_id, nano_usd, "
+                + "expires_at FROM lapsed", row -> new Reservation(row.getString(1), row.getString(2), row.getLong(3),
+                row.getTimestamp(4).toInstant()), now, limit);
+    }
+
+    @Override
+    public long releasedReservations() {
+        return sql.query("SELECT value FROM store_counters WHERE name = 'reservations_released'",
+                row -> row.getLong(1)).get(0);
     }
 
     @Override
     public Budget budget(String tokenId) {
-        return query("SELECT limit_nano_usd, spent_nano_usd, reserved_nano_usd FROM budgets WHERE token_id = ?",
+        return sql.query("SELECT limit_nano_usd, spent_nano_usd, reserved_nano_usd FROM budgets WHERE token_id = ?",
                 row -> new Budget(row.getLong(1), row.getLong(2), row.getLong(3)), tokenId).stream().findFirst()
                 .orElse(new Budget(0, 0, 0));
     }
@@ -150,35 +164,28 @@ public final class PostgresStore implements Store {
 
     @Override
     public Admission admit(String key, int perMinute) {
-        BucketConfiguration limit = BucketConfiguration.builder()
-                .addLimit(l -> l.capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)))
-                .build();
-        ConsumptionProbe probe;
-        try {
-            probe = buckets.builder().build(key + "@" + perMinute, () -> limit).tryConsumeAndReturnRemaining(1);
-            if (admissions.incrementAndGet() % CLEANUP_EVERY == 0) {
-                buckets.removeExpired(CLEANUP_BATCH);
-            }
-        } catch (RuntimeException e) {
-            throw failure(e);
-        }
-        markReachable();
-        return probe.isConsumed() ? Admission.ALLOWED
-                : new Admission(false, Duration.ofNanos(probe.getNanosToWaitForRefill()));
+        return buckets.admit(key, perMinute);
+    }
+
+    // --- the spike monitor's counts ---
+
+    @Override
+    public MinuteCounts minuteCounts() {
+        return minuteCounts;
     }
 
     // --- usage ledger and audit log ---
 
     @Override
     public void record(LedgerEntry entry) {
-        update("INSERT INTO usage_ledger (token_id, at, route, model, status, prompt_tokens, completion_tokens, "
+        sql.update("INSERT INTO usage_ledger (token_id, at, route, model, status, prompt_tokens, completion_tokens, "
                         + "cost_nano_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", entry.tokenId(), entry.at(), entry.route(),
                 entry.model(), entry.status(), entry.promptTokens(), entry.completionTokens(), entry.costNanoUsd());
     }
 
     @Override
     public Usage usage(String tokenId) {
-        return query("SELECT count(*), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), "
+        return sql.query("SELECT count(*), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), "
                 + "coalesce(sum(cost_nano_usd), 0), max(at) FROM usage_ledger WHERE token_id = ?", row -> row.getLong(1) == 0
                 ? Usage.NONE : new Usage(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4),
                 row.getTimestamp(5).toInstant()), tokenId).get(0);
@@ -186,7 +193,7 @@ public final class PostgresStore implements Store {
 
     @Override
     public List<LedgerEntry> recentEntries(int limit) {
-        return oldestFirst(query("SELECT token_id, at, route, model, status, prompt_tokens, completion_tokens, "
+        return Sql.oldestFirst(sql.query("SELECT token_id, at, route, model, status, prompt_tokens, completion_tokens, "
                 + "cost_nano_usd FROM usage_ledger ORDER BY id DESC LIMIT ?", row -> new LedgerEntry(row.getString(1),
                 row.getTimestamp(2).toInstant(), row.getString(3), row.getString(4), row.getInt(5), row.getLong(6),
                 row.getLong(7), row.getLong(8)), limit));
@@ -194,13 +201,13 @@ public final class PostgresStore implements Store {
 
     @Override
     public void audit(AuditEvent event) {
-        update("INSERT INTO audit_log (at, action, subject, fingerprint, detail, remote) VALUES (?, ?, ?, ?, ?, ?)",
+        sql.update("INSERT INTO audit_log (at, action, subject, fingerprint, detail, remote) VALUES (?, ?, ?, ?, ?, ?)",
                 event.at(), event.action(), event.subject(), event.fingerprint(), event.detail(), event.remote());
     }
 
     @Override
     public List<AuditEvent> auditLog(int limit) {
-        return oldestFirst(query("SELECT at, action, subject, fingerprint, detail, remote FROM audit_log "
+        return Sql.oldestFirst(sql.query("SELECT at, action, subject, fingerprint, detail, remote FROM audit_log "
                 + "ORDER BY id DESC LIMIT ?", row -> new AuditEvent(row.getTimestamp(1).toInstant(), row.getString(2),
                 row.getString(3), row.getString(4), row.getString(5), row.getString(6)), limit));
     }
@@ -209,23 +216,30 @@ public final class PostgresStore implements Store {
 
     @Override
     public Admission peek(String key, int perMinute) {
-        try {
-            // No row: never used, or expired full. The bucket is built from its stored settings only
-            // when it exists, since building one for a missing row would write it.
-            Optional<BucketConfiguration> stored = buckets.getProxyConfiguration(key + "@" + perMinute);
-            EstimationProbe probe = stored.isEmpty() ? EstimationProbe.canBeConsumed(perMinute)
-                    : buckets.builder().build(key + "@" + perMinute, stored::get).estimateAbilityToConsume(1);
-            markReachable();
-            return probe.canBeConsumed() ? Admission.ALLOWED
-                    : new Admission(false, Duration.ofNanos(probe.getNanosToWaitForRefill()));
-        } catch (RuntimeException e) {
-            throw failure(e);
-        }
+        return buckets.peek(key, perMinute);
     }
 
     @Override
     public long requestsSince(Instant since) {
-        return query("SELECT count(*) FROM usage_ledger WHERE at >= ?", row -> row.getLong(1), since).get(0);
+        return sql.query("SELECT count(*) FROM usage_ledger WHERE at >= ?", row -> row.getLong(1), since).get(0);
+    }
+
+    // --- retention ---
+
+    @Override
+    public int deleteLedgerBefore(Instant cutoff, int batch) {
+        return deleteBefore("usage_ledger", cutoff, batch);
+    }
+
+    @Override
+    public int deleteAuditBefore(Instant cutoff, int batch) {
+        return deleteBefore("audit_log", cutoff, batch);
+    }
+
+    /** A batch by physical row address: one short statement, its few locks held for milliseconds. */
+    private int deleteBefore(String table, Instant cutoff, int batch) {
+        return sql.update("DELETE FROM " + table + " WHERE ctid IN (SELECT ctid FROM " + table + " WHERE at < ? "
+                + "LIMIT ?)", cutoff, batch);
     }
 
     // --- the store itself ---
@@ -256,39 +270,6 @@ public final class PostgresStore implements Store {
     }
 
     // --- plumbing ---
-
-    private <T> T run(Work<T> work) {
-        T result;
-        try (Connection connection = pool.getConnection()) {
-            result = work.on(connection);
-        } catch (SQLException | RuntimeException e) {
-            throw failure(e);
-        }
-        markReachable();
-        return result;
-    }
-
-    /** Runs one statement; the rows it changed. */
-    private int update(String sql, Object... values) {
-        return run(connection -> {
-            try (PreparedStatement statement = prepare(connection, sql, values)) {
-                return statement.executeUpdate();
-            }
-        });
-    }
-
-    /** Every row one query answers, each read by {@code row}. */
-    private <T> List<T> query(String sql, Row<T> row, Object... values) {
-        return run(connection -> {
-            try (PreparedStatement select = prepare(connection, sql, values); ResultSet rows = select.executeQuery()) {
-                List<T> all = new ArrayList<>();
-                while (rows.next()) {
-                    all.add(row.read(rows));
-                }
-                return all;
-            }
-        });
-    }
 
     private static ClientToken tokenFrom(ResultSet row) throws SQLException {
         return new ClientToken(row.getString("id"), row.getString("name"), row.getString("token_hash"),

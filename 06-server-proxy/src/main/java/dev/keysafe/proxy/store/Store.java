@@ -44,16 +44,32 @@ public interface Store extends TokenStore, AutoCloseable {
     // --- budgets: reserve the worst case, then settle the real cost ---
 
     /**
-     * Reserves {@code nanoUsd} of the token's budget when spent + reserved + nanoUsd stays within
-     * it; false (and nothing reserved) otherwise. Atomic: concurrent reservations never overdraw.
+     * Reserves {@code nanoUsd} of the token's budget for request {@code requestId} until {@code expiresAt}, when
+     * spent + reserved + nanoUsd stays within it; false (and nothing reserved) otherwise. Atomic: concurrent
+     * reservations never overdraw.
      */
-    boolean reserve(String tokenId, long nanoUsd);
+    boolean reserve(String tokenId, String requestId, long nanoUsd, Instant expiresAt);
+
+    /** Moves the expiry of request {@code requestId}'s reservation: the request is still running (a long stream). */
+    void extend(String tokenId, String requestId, Instant expiresAt);
 
     /**
-     * Ends a reservation of {@code reservedNanoUsd}: it is released and {@code chargedNanoUsd}
-     * (at most the amount reserved) is added to the token's spend.
+     * Ends request {@code requestId}'s reservation: it is released and {@code chargedNanoUsd} (at most the amount
+     * reserved) is added to the token's spend. True when the reservation was still held; false when it had
+     * lapsed and been released already (see {@link #releaseExpired}), and the charge is then added only as far
+     * as the budget has room, so a late settle never overspends.
      */
-    void settle(String tokenId, long reservedNanoUsd, long chargedNanoUsd);
+    boolean settle(String tokenId, String requestId, long chargedNanoUsd);
+
+    /**
+     * Releases reservations whose expiry has passed (no request that holds one can still be running: a
+     * request in flight when the store dropped, say, could not settle), at most {@code limit} of them; the
+     * ones released. Every instance may sweep: each reservation is released once.
+     */
+    List<Reservation> releaseExpired(Instant now, int limit);
+
+    /** How many reservations {@link #releaseExpired} has released, over the store's life (every instance's). */
+    long releasedReservations();
 
     /** The token's budget: its limit, what it has spent, and what is reserved by requests in flight. */
     Budget budget(String tokenId);
@@ -65,6 +81,11 @@ public interface Store extends TokenStore, AutoCloseable {
      * requests a minute; says how long to wait when it is empty.
      */
     Admission admit(String key, int perMinute);
+
+    // --- the spike monitor's counts ---
+
+    /** Requests per token per minute: this process's in memory, every instance's in a shared database. */
+    MinuteCounts minuteCounts();
 
     // --- usage ledger and audit log ---
 
@@ -93,11 +114,23 @@ public interface Store extends TokenStore, AutoCloseable {
     /** How many requests went upstream at or after {@code since}, all tokens together (the ledger's entries). */
     long requestsSince(Instant since);
 
+    // --- retention: old rows deleted a batch at a time, by the store's upkeep ---
+
+    /** Deletes up to {@code batch} ledger entries recorded before {@code cutoff}; how many. */
+    int deleteLedgerBefore(Instant cutoff, int batch);
+
+    /** Deletes up to {@code batch} audit events from before {@code cutoff}; how many. */
+    int deleteAuditBefore(Instant cutoff, int batch);
+
     /** A token's budget in nano-dollars. */
     record Budget(long limitNanoUsd, long spentNanoUsd, long reservedNanoUsd) {
         public long leftNanoUsd() {
             return limitNanoUsd - spentNanoUsd - reservedNanoUsd;
         }
+    }
+
+    /** One request's reservation of a token's budget, and when it lapses. */
+    record Reservation(String tokenId, String requestId, long nanoUsd, Instant expiresAt) {
     }
 
     /** The answer of a rate limit: allowed, or refused with the time until a request is allowed again. */

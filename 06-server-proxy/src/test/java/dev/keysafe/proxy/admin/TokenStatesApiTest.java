@@ -16,10 +16,12 @@ import dev.keysafe.testkit.stub.OpenAiStubExtension;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,8 +61,9 @@ class TokenStatesApiTest {
 
     /** Charges {@code nanoUsd} to a token's budget directly, as settled requests would have. */
     void spend(String id, long nanoUsd) {
-        assertThat(proxy.store.reserve(id, nanoUsd)).isTrue();
-        proxy.store.settle(id, nanoUsd, nanoUsd);
+        String request = "req_spend_" + UUID.randomUUID();
+        assertThat(proxy.store.reserve(id, request, nanoUsd, Instant.now().plus(Duration.ofHours(1)))).isTrue();
+        proxy.store.settle(id, request, nanoUsd);
     }
 
     Map<String, JsonNode> byName(String path) {

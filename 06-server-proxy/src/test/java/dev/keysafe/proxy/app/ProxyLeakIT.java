@@ -1,11 +1,10 @@
 package dev.keysafe.proxy.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keysafe.common.ApiKey;
-import dev.keysafe.common.ConfigException;
 import dev.keysafe.proxy.ClientTokens;
+import dev.keysafe.proxy.Guard;
 import dev.keysafe.proxy.LogCapture;
 import dev.keysafe.proxy.ProxyError;
 import dev.keysafe.proxy.ProxyServer;
@@ -24,6 +23,9 @@ import dev.keysafe.testkit.leaks.Finding;
 import dev.keysafe.testkit.leaks.GitPlaces;
 import dev.keysafe.testkit.run.Scenario;
 import dev.keysafe.testkit.stub.OpenAiStub;
+import io.javalin.Javalin;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,6 +34,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -211,7 +220,7 @@ class ProxyLeakIT {
         UpstreamKey key = new UpstreamKey(keySource);
         List<Object> holders = List.of(keySource, key, key.current(), proxy.upstreamKey, proxy.config,
                 key.alertingOn(new Alerts(Clock.systemUTC(), Optional.empty())),
-                new Upstream(proxy.config.proxy().upstreamBaseUrl(), key, Duration.ofSeconds(1)));
+                new Upstream(proxy.config.withUpstreamTimeout(Duration.ofSeconds(1)).proxy(), key));
 
         assertThat(holders).allSatisfy(h -> assertThat(String.valueOf(h)).isNotBlank());
         assertThat(Detectors.inObjects(KEY, holders)).isEmpty();
@@ -230,8 +239,8 @@ class ProxyLeakIT {
         if (scenario.fault() != null) {
             stub.fault(scenario.fault());
         }
-        Upstream upstream = new Upstream(proxy.config.proxy().upstreamBaseUrl(), new UpstreamKey(keySource),
-                Duration.ofSeconds(5));
+        Upstream upstream = new Upstream(proxy.config.withUpstreamTimeout(Duration.ofSeconds(5)).proxy(),
+                new UpstreamKey(keySource));
         byte[] body = TestProxy.chat("gpt-4o-mini").getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
         Throwable thrown = null;
@@ -250,16 +259,60 @@ class ProxyLeakIT {
     }
 
     @Test
-    void wire_logging_of_the_http_client_is_refused_at_start() {
-        System.setProperty("jdk.httpclient.HttpClient.log", "headers");
-        try {
-            assertThatThrownBy(() -> ProxyServer.create(proxy.config.proxy(), ServerKey.fixed(ApiKey.of(KEY.value())),
-                    new ClientTokens(TokenStore.inMemory(), Clock.systemUTC())))
-                    .isInstanceOf(ConfigException.class).hasMessageContaining("jdk.httpclient.HttpClient.log")
-                    .satisfies(e -> assertThat(Detectors.inThrowable(KEY, e)).isEmpty());
+    void the_upstream_client_prints_no_key_even_with_every_wire_log_turned_on() {
+        stub.reset();
+        stub.acceptKeys(KEY.value());
+        logs.clear();
+        // The JDK client's wire-log switch (the proxy's client is not the JDK's), and every java.util.logging
+        // logger, OkHttp's among them, at ALL, captured.
+        System.setProperty("jdk.httpclient.HttpClient.log", "all");
+        Logger root = Logger.getLogger("");
+        Level rootLevel = root.getLevel();
+        List<String> julLines = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                julLines.add(record.getLoggerName() + " " + new SimpleFormatter().formatMessage(record));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        capture.setLevel(Level.ALL);
+        root.addHandler(capture);
+        root.setLevel(Level.ALL);
+        ClientTokens tokens = new ClientTokens(TokenStore.inMemory(), Clock.systemUTC());
+        String token = tokens.issue(new ClientTokens.Grant("wire", Set.of("gpt-4o-mini"), 0, 60, 64,
+                Duration.ofHours(1), "client")).secret();
+        Javalin lesson = ProxyServer.create(proxy.config.proxy(), ServerKey.fixed(ApiKey.of(KEY.value())),
+                tokens, Guard.NONE, javalin -> { }).start("127.0.0.1", 0);
+        List<HttpResponse<String>> answers = new ArrayList<>();
+        try (TestProxy client = TestProxy.start(stub.baseUrl(), KEY.value())) {
+            String base = "http://127.0.0.1:" + lesson.port();
+            for (String body : List.of(TestProxy.chat("gpt-4o-mini"), TestProxy.chatStream("gpt-4o-mini"))) {
+                answers.add(client.send(HttpRequest.newBuilder(URI.create(base
+                        + "/v1/chat/completions")).header("Authorization", "Bearer " + token)
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build()));
+            }
         } finally {
+            lesson.stop();
+            root.removeHandler(capture);
+            root.setLevel(rootLevel);
             System.clearProperty("jdk.httpclient.HttpClient.log");
         }
+
+        assertThat(answers).allSatisfy(answer -> assertThat(answer.statusCode()).isEqualTo(200));
+        assertThat(answers.get(0).body()).contains(OpenAiStub.ANSWER.split(" ")[0]);
+        assertThat(stub.bearerTokens()).as("the key reached the upstream").contains(KEY.value());
+        assertThat(julLines).as("java.util.logging events captured").isNotEmpty();
+        assertThat(Detectors.inText(KEY, Channel.C7, "java.util.logging at ALL", String.join("\n", julLines)))
+                .isEmpty();
+        assertThat(Detectors.inText(KEY, Channel.C7, "logs at TRACE", logs.text())).isEmpty();
     }
 
     @Test

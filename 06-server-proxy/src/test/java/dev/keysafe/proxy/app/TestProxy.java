@@ -78,6 +78,12 @@ public final class TestProxy implements AutoCloseable {
         return new TestProxy(upstreamBaseUrl, () -> ApiKey.of(key), Map.of(), c -> c, store, clock);
     }
 
+    /** A proxy with its state in {@code store}, time from {@code clock}, and settings changed by {@code tweak}. */
+    public static TestProxy start(String upstreamBaseUrl, String key, Store store, Clock clock,
+                                  UnaryOperator<AppConfig> tweak) {
+        return new TestProxy(upstreamBaseUrl, () -> ApiKey.of(key), Map.of(), tweak, store, clock);
+    }
+
     /** Issues a client token through the admin API and returns its secret. */
     public String issue(String name, List<String> models, String budgetUsd, int rpm, int maxTokens) {
         String body = Json.write(Json.object().put("name", name).<ObjectNode>set("models", JSON.valueToTree(models))

@@ -3,6 +3,7 @@ package dev.keysafe.proxy.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keysafe.proxy.RecordingUpstream;
+import dev.keysafe.proxy.app.AppConfig;
 import dev.keysafe.proxy.app.TestProxy;
 import dev.keysafe.proxy.store.Store;
 import dev.keysafe.testkit.Canary;
@@ -40,9 +41,11 @@ class KeyRotationTest {
         String oldKey = "sk-test-old-" + TestProxy.randomHex(16);
         String newKey = "sk-test-new-" + TestProxy.randomHex(16);
         Path keyFile = Files.writeString(dir.resolve("openai.key"), oldKey + "\n");
+        // The file's watch is slowed to an hour: here the rotate call is what moves the proxy to the new key.
         try (RecordingUpstream upstream = RecordingUpstream.start(false, Duration.ZERO);
              TestProxy proxy = TestProxy.start(upstream.baseUrl(),
-                     UpstreamKey.sourceFrom(Map.of(UpstreamKey.FILE_VARIABLE, keyFile.toString())), Map.of(), c -> c)) {
+                     UpstreamKey.sourceFrom(Map.of(UpstreamKey.FILE_VARIABLE, keyFile.toString())), Map.of(),
+                     c -> c.withHousekeeping(Duration.ofHours(1), AppConfig.Housekeeping.STORE_UPKEEP))) {
             upstream.validKeys.add(oldKey);
             Load load = Load.start(proxy, proxy.issue("gpt-4o-mini"));
 
@@ -72,9 +75,12 @@ class KeyRotationTest {
         String oldKey = "sk-test-old-" + TestProxy.randomHex(16);
         String newKey = "sk-test-new-" + TestProxy.randomHex(16);
         Path keyFile = Files.writeString(dir.resolve("openai.key"), oldKey);
+        // The file's watch is slowed to an hour: the upstream retires the old key before the watch could see the
+        // new file, so the first refusal is what moves the proxy (KeyFileWatchTest shows the watch itself).
         try (RecordingUpstream upstream = RecordingUpstream.start(false, Duration.ZERO);
              TestProxy proxy = TestProxy.start(upstream.baseUrl(),
-                     UpstreamKey.sourceFrom(Map.of(UpstreamKey.FILE_VARIABLE, keyFile.toString())), Map.of(), c -> c)) {
+                     UpstreamKey.sourceFrom(Map.of(UpstreamKey.FILE_VARIABLE, keyFile.toString())), Map.of(),
+                     c -> c.withHousekeeping(Duration.ofHours(1), AppConfig.Housekeeping.STORE_UPKEEP))) {
             upstream.validKeys.add(oldKey);
             Load load = Load.start(proxy, proxy.issue("gpt-4o-mini"));
 

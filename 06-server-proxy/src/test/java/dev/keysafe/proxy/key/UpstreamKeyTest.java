@@ -58,4 +58,22 @@ class UpstreamKeyTest {
         assertThat(key.current().fingerprint()).isEqualTo("...1111");
         assertThat(key.reload()).isFalse();
     }
+
+    @Test
+    void a_key_file_that_holds_no_key_stops_the_start_naming_the_variable_and_no_content(@TempDir Path dir)
+            throws Exception {
+        String secretish = "sk-test-inside-json-" + TestProxy.randomHex(8);
+        for (String content : new String[] {"", "  \n", "{\"key\": \"" + secretish + "\"}", "sk-one\nsk-two-0000000000",
+                "short-key"}) {
+            Path file = Files.writeString(dir.resolve("key"), content);
+            UpstreamKey.Source source = UpstreamKey.sourceFrom(Map.of("OPENAI_API_KEY_FILE", file.toString()));
+
+            assertThatThrownBy(source::load).as("%s", content.length()).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("OPENAI_API_KEY_FILE names a file that is empty or does not hold one key")
+                    .hasMessageNotContaining(secretish).hasMessageNotContaining(dir.toString());
+        }
+        assertThatThrownBy(() -> new UpstreamKey(UpstreamKey.sourceFrom(Map.of("OPENAI_API_KEY_FILE",
+                dir.resolve("missing").toString())))).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("OPENAI_API_KEY_FILE names a file that cannot be read");
+    }
 }

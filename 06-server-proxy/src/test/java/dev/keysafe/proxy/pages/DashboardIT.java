@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,8 +82,9 @@ class DashboardIT {
 
         /** Charges a token's budget directly, as settled requests would have. */
         void spend(String id, long nanoUsd) {
-            assertThat(proxy.store.reserve(id, nanoUsd)).isTrue();
-            proxy.store.settle(id, nanoUsd, nanoUsd);
+            String request = "req_spend_" + UUID.randomUUID();
+            assertThat(proxy.store.reserve(id, request, nanoUsd, Instant.now().plus(Duration.ofHours(1)))).isTrue();
+            proxy.store.settle(id, request, nanoUsd);
         }
 
         int chat(String name) {

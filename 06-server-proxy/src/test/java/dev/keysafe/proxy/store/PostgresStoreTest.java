@@ -53,9 +53,11 @@ class PostgresStoreTest extends StoreContract {
         try (Store second = database.settings().open()) {
             assertThat(second).isInstanceOf(PostgresStore.class);
             assertThat(database.tables()).containsExactlyInAnyOrder("audit_log", "budgets", "client_tokens",
-                    "flyway_schema_history", "rate_buckets", "usage_ledger");
+                    "flyway_schema_history", "rate_buckets", "usage_ledger", "reservations", "request_minutes",
+                    "store_counters");
             assertThat(database.query("SELECT version, description, success FROM flyway_schema_history "
-                    + "WHERE version IS NOT NULL")).containsExactly("1 | shared state | t");
+                    + "WHERE version IS NOT NULL ORDER BY installed_rank")).containsExactly("1 | shared state | t",
+                    "2 | reservations minute counts retention | t");
             // What one instance writes, the other reads.
             store.addToken(token("tok_shared", 10));
             assertThat(second.token("tok_shared")).isPresent();

@@ -86,7 +86,9 @@ public final class ProxyDatabase {
 
     /** Empties the proxy's tables (Flyway's history stays), so each test starts clean. */
     public void truncate() {
-        superuser(name, "TRUNCATE client_tokens, budgets, usage_ledger, audit_log, rate_buckets");
+        superuser(name, "TRUNCATE client_tokens, budgets, usage_ledger, audit_log, rate_buckets, reservations, "
+                + "request_minutes");
+        superuser(name, "UPDATE store_counters SET value = 0");
     }
 
     public long count(String table) {

@@ -3,6 +3,7 @@ package dev.keysafe.proxy.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keysafe.proxy.ClientToken;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -24,6 +25,9 @@ abstract class StoreContract {
     /** Reserve-and-settle rounds per racing thread: enough to use the whole budget up. */
     abstract int racingRounds();
 
+    /** An expiry no test reaches. */
+    static final Instant LATER = Instant.now().plusSeconds(3_600).truncatedTo(ChronoUnit.MICROS);
+
     static ClientToken token(String id, long budget) {
         // Microseconds: what a database timestamp keeps.
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -40,6 +44,7 @@ abstract class StoreContract {
         CountDownLatch go = new CountDownLatch(1);
         List<Thread> racers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
+            int thread = t;
             Thread racer = new Thread(() -> {
                 try {
                     go.await();
@@ -47,9 +52,10 @@ abstract class StoreContract {
                     return;
                 }
                 for (int i = 0; i < racingRounds(); i++) {
-                    if (store.reserve("tok_race", 3_000)) {
+                    String request = "req_" + thread + "_" + i;
+                    if (store.reserve("tok_race", request, 3_000, LATER)) {
                         granted.incrementAndGet();
-                        store.settle("tok_race", 3_000, 1_000);
+                        store.settle("tok_race", request, 1_000);
                     }
                 }
             });
@@ -73,16 +79,78 @@ abstract class StoreContract {
         Store store = store();
         store.addToken(token("tok_a", 10_000));
 
-        assertThat(store.reserve("tok_a", 4_000)).isTrue();
-        store.settle("tok_a", 4_000, 9_999);
+        assertThat(store.reserve("tok_a", "req_1", 4_000, LATER)).isTrue();
+        assertThat(store.settle("tok_a", "req_1", 9_999)).as("still held").isTrue();
 
         assertThat(store.budget("tok_a").spentNanoUsd()).isEqualTo(4_000);
-        assertThat(store.reserve("tok_a", 6_001)).isFalse();
-        assertThat(store.reserve("tok_a", 6_000)).isTrue();
+        assertThat(store.reserve("tok_a", "req_2", 6_001, LATER)).isFalse();
+        assertThat(store.reserve("tok_a", "req_3", 6_000, LATER)).isTrue();
         assertThat(store.budget("tok_a")).isEqualTo(new Store.Budget(10_000, 4_000, 6_000));
-        assertThat(store.reserve("tok_a", -1)).as("a negative reservation").isFalse();
-        assertThat(store.reserve("tok_unknown", 1)).isFalse();
+        assertThat(store.reserve("tok_a", "req_4", -1, LATER)).as("a negative reservation").isFalse();
+        assertThat(store.reserve("tok_unknown", "req_5", 1, LATER)).isFalse();
         assertThat(store.budget("tok_unknown")).isEqualTo(new Store.Budget(0, 0, 0));
+    }
+
+    @Test
+    void a_lapsed_reservation_is_released_once_and_counted_and_a_live_or_extended_one_is_kept() {
+        Store store = store();
+        store.addToken(token("tok_lapse", 10_000));
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        long releasedBefore = store.releasedReservations();
+        assertThat(store.reserve("tok_lapse", "req_stuck", 3_000, now.minusSeconds(1))).isTrue();
+        assertThat(store.reserve("tok_lapse", "req_live", 2_000, now.plusSeconds(60))).isTrue();
+        assertThat(store.reserve("tok_lapse", "req_streaming", 1_000, now.minusSeconds(1))).isTrue();
+        store.extend("tok_lapse", "req_streaming", now.plusSeconds(60));
+
+        List<Store.Reservation> released = store.releaseExpired(now, 100);
+
+        assertThat(released).containsExactly(new Store.Reservation("tok_lapse", "req_stuck", 3_000, now.minusSeconds(1)));
+        assertThat(store.budget("tok_lapse")).isEqualTo(new Store.Budget(10_000, 0, 3_000));
+        assertThat(store.releaseExpired(now, 100)).as("released once").isEmpty();
+        assertThat(store.releasedReservations()).isEqualTo(releasedBefore + 1);
+        assertThat(store.settle("tok_lapse", "req_live", 1_500)).isTrue();
+        assertThat(store.budget("tok_lapse")).isEqualTo(new Store.Budget(10_000, 1_500, 1_000));
+    }
+
+    @Test
+    void a_request_that_settles_after_its_reservation_was_released_is_charged_only_within_what_is_left() {
+        Store store = store();
+        store.addToken(token("tok_late", 10_000));
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        assertThat(store.reserve("tok_late", "req_slow", 6_000, now.minusSeconds(1))).isTrue();
+        assertThat(store.releaseExpired(now, 100)).hasSize(1);
+        // Its room went to another request meanwhile.
+        assertThat(store.reserve("tok_late", "req_next", 8_000, LATER)).isTrue();
+
+        assertThat(store.settle("tok_late", "req_slow", 6_000)).as("no longer held").isFalse();
+
+        assertThat(store.budget("tok_late")).isEqualTo(new Store.Budget(10_000, 2_000, 8_000));
+        assertThat(store.budget("tok_late").leftNanoUsd()).as("never over the budget").isZero();
+    }
+
+    @Test
+    void old_ledger_and_audit_rows_are_deleted_a_batch_at_a_time_and_recent_ones_kept() {
+        Store store = store();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        for (int i = 5; i >= 1; i--) {
+            store.record(new Store.LedgerEntry("tok_old", now.minus(Duration.ofDays(100 + i)), "/v1/chat/completions",
+                    "gpt-4o-mini", 200, 1, 1, 1));
+            store.audit(new Store.AuditEvent(now.minus(Duration.ofDays(400 + i)), "token.create", "tok_" + i, "",
+                    "", "127.0.0.1"));
+        }
+        Store.LedgerEntry recent = new Store.LedgerEntry("tok_new", now, "/v1/chat/completions", "gpt-4o-mini",
+                200, 2, 2, 2);
+        Store.AuditEvent recentEvent = new Store.AuditEvent(now, "token.revoke", "tok_1", "", "", "127.0.0.1");
+        store.record(recent);
+        store.audit(recentEvent);
+
+        assertThat(store.deleteLedgerBefore(now.minus(Duration.ofDays(90)), 3)).isEqualTo(3);
+        assertThat(store.deleteLedgerBefore(now.minus(Duration.ofDays(90)), 3)).isEqualTo(2);
+        assertThat(store.deleteLedgerBefore(now.minus(Duration.ofDays(90)), 3)).isZero();
+        assertThat(store.deleteAuditBefore(now.minus(Duration.ofDays(365)), 10)).isEqualTo(5);
+
+        assertThat(store.recentEntries(10)).containsExactly(recent);
+        assertThat(store.auditLog(10)).containsExactly(recentEvent);
     }
 
     @Test

@@ -2,13 +2,25 @@ package dev.keysafe.proxy.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.keysafe.proxy.ClientToken;
 import dev.keysafe.proxy.app.TestProxy;
+import dev.keysafe.proxy.monitor.Alerts;
+import dev.keysafe.proxy.monitor.Monitor;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.stub.OpenAiStubExtension;
 import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,6 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 /**
  * Two proxy instances, as behind a load balancer: each with its own connection pool
@@ -118,6 +131,46 @@ class TwoInstanceTest {
         assertThat(TestProxy.json(refused).at("/error/code").asText()).isEqualTo("invalid_token");
         assertThat(TestProxy.json(b.get("/admin/tokens", b.adminToken)).findValues("id").toString()).contains(id);
         assertThat(openai.stub().journal()).as("only the request before the revocation went upstream").hasSize(1);
+    }
+
+    @Test
+    void a_spike_spread_over_both_instances_is_seen_in_their_shared_counts_and_alerted_once() {
+        MovableClock clock = new MovableClock();
+        Alerts alerts = new Alerts(clock, Optional.empty());
+        Monitor onA = new Monitor(clock, alerts, storeA.minuteCounts());
+        Monitor onB = new Monitor(clock, alerts, storeB.minuteCounts());
+        ClientToken token = new ClientToken("tok_spike_" + TestProxy.randomHex(4), "spread", "h", "...abcd",
+                Set.of("gpt-4o-mini"), 1_000_000, 100_000, 16, Instant.now(), Instant.now().plusSeconds(86_400), false,
+                "client");
+        ListAppender<ILoggingEvent> raised = new ListAppender<>();
+        Logger alertLogger = (Logger) LoggerFactory.getLogger(Alerts.LOGGER);
+        Level level = alertLogger.getLevel();
+        raised.start();
+        alertLogger.addAppender(raised);
+        alertLogger.setLevel(Level.WARN);
+        try {
+            // Ten quiet minutes, 6 requests a minute, half through each instance.
+            for (int minute = 0; minute < Monitor.BASELINE_MINUTES; minute++) {
+                for (int i = 0; i < 6; i++) {
+                    (i % 2 == 0 ? onA : onB).requestArrived(token);
+                }
+                clock.moveOn(Duration.ofMinutes(1));
+            }
+            // Then 80 in one minute, 40 through each: each instance alone would see 40 and alert too.
+            for (int i = 0; i < 80; i++) {
+                (i % 2 == 0 ? onA : onB).requestArrived(token);
+            }
+        } finally {
+            alertLogger.detachAppender(raised);
+            alertLogger.setLevel(level);
+        }
+
+        List<String> spikes = raised.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains("\"alert\":\"request_spike\"") && m.contains(token.id())).toList();
+        assertThat(spikes).as("one alert for the fleet").singleElement().satisfies(alert -> assertThat(alert)
+                .contains("\"requests_this_minute\":30").contains("\"baseline_per_minute\":6.0"));
+        assertThat(onB.perMinute(token.id())).as("either instance's chart shows the fleet's counts").endsWith(6L, 80L);
+        assertThat(onA.perMinute(token.id())).isEqualTo(onB.perMinute(token.id()));
     }
 
     @Test
