@@ -213,11 +213,6 @@ public final class Detectors {
         return found;
     }
 
-    /** TEMPORARY (removed at the next merge): {@link GitPlaces#isInGitCheckout}. */
-    public static boolean isInGitCheckout(Path dir) {
-        return GitPlaces.isInGitCheckout(dir);
-    }
-
     /** A file's bytes as ISO-8859-1 text, so binaries are searched byte for byte; "" past 16 MiB. */
     public static String readLatin1(Path file) {
         try {
