@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Offline {
 
     private static final AtomicInteger SECRETS = new AtomicInteger();
+    private static SecretsManagerEmulator shared;
 
     private Offline() {
     }
@@ -33,6 +34,29 @@ public final class Offline {
             env.put("OPENAI_BASE_URL", openai.baseUrl());
         }
         return env;
+    }
+
+    /**
+     * The environment for a run reading a new secret in {@code secrets} that holds {@code value}; a
+     * map of its own, which the test may change.
+     */
+    public static Map<String, String> envWithSecret(SecretsManagerEmulator secrets, OpenAiStub openai, String value) {
+        String id = newSecretId("key");
+        secrets.createSecret(id, value);
+        return env(secrets, openai, id);
+    }
+
+    /**
+     * One emulator for every test class in this JVM that needs none of its own (one counting calls
+     * or staging an outage starts its own), started on first use and stopped when the JVM exits.
+     * Classes keep apart by their secret names, from {@link #newSecretId}.
+     */
+    public static synchronized SecretsManagerEmulator sharedEmulator() {
+        if (shared == null) {
+            shared = SecretsManagerEmulator.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+        }
+        return shared;
     }
 
     /** A secret name no other test uses, so tests can share one emulator and run side by side. */

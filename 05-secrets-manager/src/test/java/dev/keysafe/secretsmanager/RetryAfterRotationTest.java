@@ -10,8 +10,6 @@ import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -23,17 +21,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Execution(ExecutionMode.CONCURRENT)
 class RetryAfterRotationTest {
 
-    private static SecretsManagerEmulator secrets;
-
-    @BeforeAll
-    static void start() {
-        secrets = SecretsManagerEmulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        secrets.close();
-    }
+    private static final SecretsManagerEmulator secrets = Offline.sharedEmulator();
 
     @Test
     void a_call_refused_after_a_rotation_is_made_once_more_with_the_new_key() {
@@ -65,11 +53,9 @@ class RetryAfterRotationTest {
     @Test
     void a_refused_key_with_nothing_newer_in_the_secret_is_not_retried() {
         Canary refused = Canary.fresh();
-        String id = Offline.newSecretId("retry-refused");
-        secrets.createSecret(id, refused.value());
         try (OpenAiStub openai = OpenAiStub.start()) {
             openai.acceptOnly(Canary.fresh().value());
-            Map<String, String> env = Offline.env(secrets, openai, id);
+            Map<String, String> env = Offline.envWithSecret(secrets, openai, refused.value());
             try (SecretsManagerKey key = SecretsManagerKey.from(env, w -> { })) {
                 OpenAIClient client = AskOnce.clientFor(key, env);
                 key.current();
@@ -88,10 +74,8 @@ class RetryAfterRotationTest {
     @Test
     void a_call_that_is_not_refused_is_made_once() {
         Canary canary = Canary.fresh();
-        String id = Offline.newSecretId("retry-none");
-        secrets.createSecret(id, canary.value());
         AtomicInteger calls = new AtomicInteger();
-        try (SecretsManagerKey key = SecretsManagerKey.from(Offline.env(secrets, null, id), w -> { })) {
+        try (SecretsManagerKey key = SecretsManagerKey.from(Offline.envWithSecret(secrets, null, canary.value()), w -> { })) {
             String result = RetryAfterRotation.call(key, () -> "called " + calls.incrementAndGet());
 
             assertThat(result).isEqualTo("called 1");

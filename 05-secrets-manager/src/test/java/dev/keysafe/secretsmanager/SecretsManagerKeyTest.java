@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -23,17 +21,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Execution(ExecutionMode.CONCURRENT)
 class SecretsManagerKeyTest {
 
-    private static SecretsManagerEmulator secrets;
-
-    @BeforeAll
-    static void start() {
-        secrets = SecretsManagerEmulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        secrets.close();
-    }
+    private static final SecretsManagerEmulator secrets = Offline.sharedEmulator();
 
     private final List<String> warnings = new ArrayList<>();
 

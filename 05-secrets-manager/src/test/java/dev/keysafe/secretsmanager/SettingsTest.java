@@ -6,10 +6,7 @@ import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
 import dev.keysafe.testkit.stub.OpenAiStub;
-import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -18,17 +15,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Execution(ExecutionMode.CONCURRENT)
 class SettingsTest {
 
-    private static SecretsManagerEmulator secrets;
-
-    @BeforeAll
-    static void start() {
-        secrets = SecretsManagerEmulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        secrets.close();
-    }
+    private static final SecretsManagerEmulator secrets = Offline.sharedEmulator();
 
     @Test
     void an_audit_url_with_the_plain_program_fails_fast_naming_the_setting_and_the_audited_program() {
@@ -36,9 +23,7 @@ class SettingsTest {
         // Its own emulator, so the call count is this test's alone.
         try (SecretsManagerEmulator own = SecretsManagerEmulator.start(); OpenAiStub openai = OpenAiStub.start()) {
             openai.acceptKeys(canary.value());
-            String id = Offline.newSecretId("audit-url");
-            own.createSecret(id, canary.value());
-            Map<String, String> env = new HashMap<>(Offline.env(own, openai, id));
+            Map<String, String> env = Offline.envWithSecret(own, openai, canary.value());
             env.put("AUDIT_JDBC_URL", "jdbc-secretsmanager:postgresql://127.0.0.1:5432/keysafe");
 
             InProcessRun run = InProcessRun.of(env, "hi");
@@ -59,9 +44,7 @@ class SettingsTest {
         Canary canary = Canary.fresh();
         try (OpenAiStub openai = OpenAiStub.start()) {
             openai.acceptKeys(canary.value());
-            String id = Offline.newSecretId("no-audit-url");
-            secrets.createSecret(id, canary.value());
-            Map<String, String> env = new HashMap<>(Offline.env(secrets, openai, id));
+            Map<String, String> env = Offline.envWithSecret(secrets, openai, canary.value());
             env.put("AUDIT_JDBC_URL", "  ");
 
             InProcessRun run = InProcessRun.of(env, "hi");

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,21 +36,15 @@ class AuditLogIT {
     /** This module's folder: its runs start the jar the build packaged, as a user would. */
     private static final Path MODULE = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
 
-    private static SecretsManagerEmulator secrets;
+    private static final SecretsManagerEmulator secrets = Offline.sharedEmulator();
     private static AuditDatabase audit;
     private static Canary dbPassword;
 
     @BeforeAll
     static void start() {
-        secrets = SecretsManagerEmulator.start();
         audit = AuditDatabase.shared();
         dbPassword = audit.newPassword();
         secrets.createSecret("keysafe-test/audit-db", AuditDatabase.secretFor(dbPassword));
-    }
-
-    @AfterAll
-    static void stop() {
-        secrets.close();
     }
 
     private static AppLaunch launch(Canary key, OpenAiStub openai, String dbSecret, String... args) {

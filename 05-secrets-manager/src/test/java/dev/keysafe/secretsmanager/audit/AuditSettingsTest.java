@@ -8,7 +8,6 @@ import dev.keysafe.common.ExitCode;
 import dev.keysafe.secretsmanager.InProcessRun;
 import dev.keysafe.secretsmanager.Offline;
 import dev.keysafe.testkit.Canary;
-import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -47,12 +46,11 @@ class AuditSettingsTest {
     @Test
     void the_audited_program_without_an_audit_url_fails_fast_naming_the_setting() {
         Canary canary = Canary.fresh();
-        try (SecretsManagerEmulator secrets = SecretsManagerEmulator.start(); OpenAiStub openai = OpenAiStub.start()) {
+        try (OpenAiStub openai = OpenAiStub.start()) {
             openai.acceptKeys(canary.value());
-            String id = Offline.newSecretId("audited-no-url");
-            secrets.createSecret(id, canary.value());
+            Map<String, String> env = Offline.envWithSecret(Offline.sharedEmulator(), openai, canary.value());
 
-            InProcessRun run = InProcessRun.of(AuditedAsk::run, Offline.env(secrets, openai, id), "hi");
+            InProcessRun run = InProcessRun.of(AuditedAsk::run, env, "hi");
 
             assertThat(run.exitCode()).isEqualTo(ExitCode.CONFIG);
             assertThat(run.err().lines()).singleElement().asString()

@@ -28,12 +28,11 @@ class AuditedAskLeakIT extends CliLeakContract {
     private static final String DB_SECRET = "keysafe-test/audit-db-contract";
     private static final String DB_USER = "keysafe_audit_contract";
     private static final AtomicInteger LAUNCHES = new AtomicInteger();
-    private static SecretsManagerEmulator secrets;
+    private static final SecretsManagerEmulator secrets = Offline.sharedEmulator();
     private static AuditDatabase audit;
 
     @BeforeAll
     static void start() {
-        secrets = SecretsManagerEmulator.start();
         audit = AuditDatabase.shared();
         audit.createUser(DB_USER);
         secrets.createSecret(DB_SECRET, AuditDatabase.secretFor(DB_USER, audit.newPassword(DB_USER)));
@@ -41,13 +40,9 @@ class AuditedAskLeakIT extends CliLeakContract {
 
     @AfterAll
     static void the_audit_table_holds_a_row_per_run_and_never_the_key() {
-        try {
-            Canary canary = Canary.forThisRun();
-            assertThat(audit.rowsFor(canary.fingerprint())).as("audit rows, one per run").hasSize(LAUNCHES.get());
-            assertThat(Detectors.inText(canary, Channel.C19, "audit table", String.join("\n", audit.rows()))).isEmpty();
-        } finally {
-            secrets.close();
-        }
+        Canary canary = Canary.forThisRun();
+        assertThat(audit.rowsFor(canary.fingerprint())).as("audit rows, one per run").hasSize(LAUNCHES.get());
+        assertThat(Detectors.inText(canary, Channel.C19, "audit table", String.join("\n", audit.rows()))).isEmpty();
     }
 
     @Override

@@ -8,10 +8,7 @@ import dev.keysafe.secretsmanager.Offline;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.secrets.SecretsManagerEmulator;
 import dev.keysafe.testkit.stub.OpenAiStub;
-import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -20,27 +17,11 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Execution(ExecutionMode.CONCURRENT)
 class RotateDemoSettingsTest {
 
-    private static SecretsManagerEmulator secrets;
-
-    @BeforeAll
-    static void start() {
-        secrets = SecretsManagerEmulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        secrets.close();
-    }
-
-    private static Map<String, String> envWithKey() {
-        String id = Offline.newSecretId("demo-settings");
-        secrets.createSecret(id, Canary.fresh().value());
-        return new HashMap<>(Offline.env(secrets, null, id));
-    }
+    private static final SecretsManagerEmulator secrets = Offline.sharedEmulator();
 
     @Test
     void rotate_demo_refuses_to_run_against_openai_itself() {
-        Map<String, String> env = envWithKey();
+        Map<String, String> env = Offline.envWithSecret(secrets, null, Canary.fresh().value());
         env.remove("OPENAI_BASE_URL");
 
         InProcessRun run = InProcessRun.of(RotateDemo::run, env);
@@ -52,7 +33,7 @@ class RotateDemoSettingsTest {
 
     @Test
     void rotate_demo_takes_a_number_of_seconds() {
-        Map<String, String> env = envWithKey();
+        Map<String, String> env = Offline.envWithSecret(secrets, null, Canary.fresh().value());
         env.put("OPENAI_BASE_URL", "http://127.0.0.1:9/v1");
 
         InProcessRun run = InProcessRun.of(RotateDemo::run, env, "forever");
@@ -67,10 +48,9 @@ class RotateDemoSettingsTest {
         Canary canary = Canary.fresh();
         try (OpenAiStub openai = OpenAiStub.start()) {
             openai.acceptKeys(canary.value());
-            String id = Offline.newSecretId("demo-word");
-            secrets.createSecret(id, canary.value());
 
-            InProcessRun run = InProcessRun.of(RotateDemo::run, Offline.env(secrets, openai, id), RotateDemo.NAME, "1");
+            InProcessRun run = InProcessRun.of(RotateDemo::run, Offline.envWithSecret(secrets, openai, canary.value()),
+                    RotateDemo.NAME, "1");
 
             assertThat(run.exitCode()).as("%s", run).isEqualTo(ExitCode.OK);
             assertThat(run.out()).startsWith("rotate-demo: asking from 4 threads for 1 s;")
