@@ -12,10 +12,10 @@ import dev.keysafe.workshop.room.RoomReporter;
 import dev.keysafe.workshop.run.RunCommand;
 import dev.keysafe.workshop.scan.HooksCommand;
 import dev.keysafe.workshop.scan.ScanCommand;
+import dev.keysafe.workshop.shared.WhichCommand;
 import dev.keysafe.workshop.tour.TourCommand;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,10 +133,7 @@ public final class Kit implements Callable<Integer> {
     /** No command given: the usage, and exit 64 so a script notices. */
     @Override
     public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
-        err.println("kit: which command? (" + String.join(", ", spec.commandLine().getSubcommands().keySet()) + ")");
-        spec.commandLine().usage(err);
-        return ExitCode.KIT_USAGE;
+        return WhichCommand.ask(spec, "which command? (" + String.join(", ", spec.commandLine().getSubcommands().keySet()) + ")");
     }
 
     /** Appends the catalog, with each module's state (and, for run, its command words), to a subcommand's help. */

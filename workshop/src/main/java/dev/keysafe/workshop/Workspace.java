@@ -1,6 +1,9 @@
 package dev.keysafe.workshop;
 
+import java.io.BufferedReader;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -26,6 +29,11 @@ public record Workspace(Catalog catalog, Map<String, String> env, Path workingDi
     /** A workspace whose kit reads this process's standard input. */
     public Workspace(Catalog catalog, Map<String, String> env, Path workingDir, boolean inheritStdin) {
         this(catalog, env, workingDir, inheritStdin, System.in);
+    }
+
+    /** The kit's answers ({@link #stdin}) by line, in the charset the user's terminal types in. */
+    public BufferedReader answers() {
+        return new BufferedReader(new InputStreamReader(stdin, Charset.defaultCharset()));
     }
 
     /** The user's: the checkout found by {@link Catalog#locateRoot()}, this process's environment and directory. */

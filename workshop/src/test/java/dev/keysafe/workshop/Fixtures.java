@@ -3,11 +3,13 @@ package dev.keysafe.workshop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keysafe.workshop.testmodule.WhereAmI;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -72,10 +74,21 @@ public final class Fixtures {
 
     /** Runs {@code ./kit command args...} in this JVM from {@code callerDir}, with a clean environment. */
     public static Result kitIn(Path callerDir, String command, String... args) {
+        return kit(workspace(catalog(), env(), callerDir), withCommand(command, args));
+    }
+
+    /** As {@link #kitIn}, with {@code input} typed at the kit's prompts ({@code ./kit quiz}, {@code ./kit drill}). */
+    public static Result kitAnswering(Path callerDir, String input, String command, String... args) {
+        Workspace workspace = new Workspace(catalog(), env(), callerDir, false,
+                new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+        return kit(workspace, withCommand(command, args));
+    }
+
+    private static String[] withCommand(String command, String... args) {
         String[] all = new String[args.length + 1];
         all[0] = command;
         System.arraycopy(args, 0, all, 1, args.length);
-        return kit(workspace(catalog(), env(), callerDir), all);
+        return all;
     }
 
     /** Skips a test whose module the reactor has not built (it builds 01 and 02 before workshop). */

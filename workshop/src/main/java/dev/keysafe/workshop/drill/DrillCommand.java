@@ -18,10 +18,8 @@ import dev.keysafe.workshop.shared.ServerProcess;
 import dev.keysafe.workshop.shared.WorkDir;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.http.HttpResponse;
-import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,7 +76,7 @@ public final class DrillCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        BufferedReader in = new BufferedReader(new InputStreamReader(workspace.stdin(), Charset.defaultCharset()));
+        BufferedReader in = workspace.answers();
         ModuleBuild proxyBuild = workspace.catalog().build(workspace.catalog().require("06"));
         Path scratch = Files.createTempDirectory("keysafe-drill-");
         Incident incident = null;

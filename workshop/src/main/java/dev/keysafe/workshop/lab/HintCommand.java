@@ -5,9 +5,9 @@ import dev.keysafe.workshop.Workspace;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -24,8 +24,8 @@ final class HintCommand implements Callable<Integer> {
     private final LabEvents events;
     @Spec
     CommandSpec spec;
-    @Parameters(index = "0", arity = "0..1", paramLabel = "N", description = "The lab (default: see above).")
-    String id;
+    @Mixin
+    LabArgument argument;
     @Option(names = "--all", description = "Show again every hint taken so far (no new one).")
     boolean all;
 
@@ -36,12 +36,12 @@ final class HintCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        WhichLab which = WhichLab.of(workspace, id);
+        WhichLab which = argument.which(workspace);
         Lab lab = which.lab();
         Progress progress = new Progress(LabCommand.home(workspace));
         int total = lab.hints().size();
         PrintWriter out = spec.commandLine().getOut();
-        LabCommand.printNote(out, which.note("hint"));
+        which.printNote(out, "hint");
         out.println("lab " + lab.id() + ": " + lab.title());
         int taken = progress.load().hintsTaken(lab.id());
         if (all) {

@@ -9,6 +9,7 @@ import dev.keysafe.workshop.Workspace;
 import dev.keysafe.workshop.lab.Lab.LabFile;
 import dev.keysafe.workshop.lab.LabCheck.Problem;
 import dev.keysafe.workshop.shared.ChannelCodes;
+import dev.keysafe.workshop.shared.WhichCommand;
 import dev.keysafe.workshop.shared.WorkDir;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -67,9 +69,7 @@ public final class LabCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getErr().println("kit: which lab command? (list, start, check, hint, solution)");
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return ExitCode.KIT_USAGE;
+        return WhichCommand.ask(spec, "which lab command? (list, start, check, hint, solution)");
     }
 
     /** Where labs-work/ and .keysafe/ live: KEYSAFE_WORK, else the kit's folder. */
@@ -85,13 +85,6 @@ public final class LabCommand implements Callable<Integer> {
     static String state(Progress.State state, Lab lab) {
         return state.passed().containsKey(lab.id()) ? "passed"
                 : state.started().containsKey(lab.id()) ? "started" : "not started";
-    }
-
-    /** Prints {@code note} when there is one: which lab a command without N chose. */
-    static void printNote(PrintWriter out, String note) {
-        if (!note.isEmpty()) {
-            out.println(note);
-        }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "The labs, and where you are in each.")
@@ -192,8 +185,8 @@ public final class LabCommand implements Callable<Integer> {
         private final LabEvents events;
         @Spec
         CommandSpec spec;
-        @Parameters(index = "0", arity = "0..1", paramLabel = "N", description = "The lab (default: see above).")
-        String id;
+        @Mixin
+        LabArgument argument;
 
         Check(Workspace workspace, LabEvents events) {
             this.workspace = workspace;
@@ -202,14 +195,14 @@ public final class LabCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            WhichLab which = WhichLab.of(workspace, id);
+            WhichLab which = argument.which(workspace);
             Lab lab = which.lab();
             Path copy = copyOf(workspace, lab);
             if (!Files.isDirectory(copy)) {
                 throw new KitException("lab " + lab.id() + " is not started: ./kit lab start " + lab.id());
             }
             PrintWriter out = spec.commandLine().getOut();
-            printNote(out, which.note("check"));
+            which.printNote(out, "check");
             out.println("checking lab " + lab.id() + " (" + lab.title() + ") in " + copy);
             out.flush();
             List<Problem> problems = check(workspace.catalog(), lab, copy);

@@ -7,8 +7,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -24,8 +24,8 @@ final class SolutionCommand implements Callable<Integer> {
     private final Workspace workspace;
     @Spec
     CommandSpec spec;
-    @Parameters(index = "0", arity = "0..1", paramLabel = "N", description = "The lab (default: see above).")
-    String id;
+    @Mixin
+    LabArgument argument;
 
     SolutionCommand(Workspace workspace) {
         this.workspace = workspace;
@@ -33,10 +33,10 @@ final class SolutionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        WhichLab which = WhichLab.of(workspace, id);
+        WhichLab which = argument.which(workspace);
         Lab lab = which.lab();
         PrintWriter out = spec.commandLine().getOut();
-        LabCommand.printNote(out, which.note("solution"));
+        which.printNote(out, "solution");
         out.println("lab " + lab.id() + ": " + lab.title());
         if (lab.files().isEmpty()) {
             lab.procedure().forEach(out::println);

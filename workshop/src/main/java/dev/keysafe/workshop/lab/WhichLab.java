@@ -3,6 +3,7 @@ package dev.keysafe.workshop.lab;
 import dev.keysafe.workshop.KitException;
 import dev.keysafe.workshop.Workspace;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -55,8 +56,10 @@ record WhichLab(Lab lab, String why) {
         }
     }
 
-    /** A note for the learner of {@code ./kit lab command} on which lab this is, when they did not name it; else empty. */
-    String note(String command) {
-        return why.isEmpty() ? "" : "lab " + lab.id() + ", " + why + " (for another: ./kit lab " + command + " N)";
+    /** Tells the learner of {@code ./kit lab command} which lab this is, when they did not name it. */
+    void printNote(PrintWriter out, String command) {
+        if (!why.isEmpty()) {
+            out.println("lab " + lab.id() + ", " + why + " (for another: ./kit lab " + command + " N)");
+        }
     }
 }

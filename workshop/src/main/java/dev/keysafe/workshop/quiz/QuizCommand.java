@@ -5,9 +5,7 @@ import dev.keysafe.workshop.Kit;
 import dev.keysafe.workshop.Workspace;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.Charset;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -46,7 +44,7 @@ public final class QuizCommand implements Callable<Integer> {
             out.flush();
             return ExitCode.OK;
         }
-        BufferedReader in = new BufferedReader(new InputStreamReader(workspace.stdin(), Charset.defaultCharset()));
+        BufferedReader in = workspace.answers();
         int total = Quiz.QUESTIONS.size();
         int right = 0;
         for (int i = 0; i < total; i++) {

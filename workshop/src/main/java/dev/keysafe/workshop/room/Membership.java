@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keysafe.common.Fingerprint;
 import dev.keysafe.common.Json;
+import dev.keysafe.workshop.Workspace;
+import dev.keysafe.workshop.lab.LabCommand;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -23,9 +25,9 @@ import java.util.Optional;
  */
 record Membership(URI room, String name, String token) {
 
-    /** The file, below the folder where labs-work/ and .keysafe/ live. */
-    static Path file(Path home) {
-        return home.resolve(".keysafe").resolve("room.json");
+    /** The file, below the folder where labs-work/ and .keysafe/ live ({@link LabCommand#home}). */
+    static Path file(Workspace workspace) {
+        return LabCommand.home(workspace).resolve(".keysafe").resolve("room.json");
     }
 
     /** A file that is there but cannot be used. Its message names the file and the fix. */

@@ -5,7 +5,6 @@ import dev.keysafe.common.ExitCode;
 import dev.keysafe.common.Json;
 import dev.keysafe.workshop.KitException;
 import dev.keysafe.workshop.Workspace;
-import dev.keysafe.workshop.lab.LabCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -55,7 +54,7 @@ final class ParticipantCommands {
 
         @Override
         public Integer call() throws IOException {
-            Path file = Membership.file(LabCommand.home(workspace));
+            Path file = Membership.file(workspace);
             Optional<Membership> already = loadOrLeave(file);
             if (already.isPresent()) {
                 throw new KitException("already in the room at " + already.get().room() + " as " + already.get().name()
@@ -104,7 +103,7 @@ final class ParticipantCommands {
 
         @Override
         public Integer call() throws IOException {
-            Path file = Membership.file(LabCommand.home(workspace));
+            Path file = Membership.file(workspace);
             PrintWriter out = spec.commandLine().getOut();
             Optional<Membership> membership;
             try {
@@ -151,7 +150,7 @@ final class ParticipantCommands {
 
         @Override
         public Integer call() throws IOException {
-            Path file = Membership.file(LabCommand.home(workspace));
+            Path file = Membership.file(workspace);
             PrintWriter out = spec.commandLine().getOut();
             Optional<Membership> membership = loadOrLeave(file);
             if (membership.isEmpty()) {

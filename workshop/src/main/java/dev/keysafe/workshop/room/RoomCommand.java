@@ -1,7 +1,7 @@
 package dev.keysafe.workshop.room;
 
-import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.Kit;
+import dev.keysafe.workshop.shared.WhichCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,8 +49,6 @@ public final class RoomCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getErr().println("kit: which room command? (serve, join, status, leave, admin)");
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return ExitCode.KIT_USAGE;
+        return WhichCommand.ask(spec, "which room command? (serve, join, status, leave, admin)");
     }
 }

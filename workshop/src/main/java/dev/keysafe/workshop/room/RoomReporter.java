@@ -3,7 +3,6 @@ package dev.keysafe.workshop.room;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keysafe.common.Json;
 import dev.keysafe.workshop.Workspace;
-import dev.keysafe.workshop.lab.LabCommand;
 import dev.keysafe.workshop.lab.LabEvent;
 import dev.keysafe.workshop.lab.LabEvents;
 import java.io.PrintWriter;
@@ -26,7 +25,7 @@ public final class RoomReporter implements LabEvents {
 
     /** The reporter for {@code workspace}: its membership is read when an event comes, not before. */
     public static RoomReporter of(Workspace workspace) {
-        return new RoomReporter(Membership.file(LabCommand.home(workspace)));
+        return new RoomReporter(Membership.file(workspace));
     }
 
     /** The event exactly as it is sent: nothing else leaves the laptop. */

@@ -4,6 +4,7 @@ import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.Kit;
 import dev.keysafe.workshop.KitException;
 import dev.keysafe.workshop.Workspace;
+import dev.keysafe.workshop.shared.WhichCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -52,9 +53,7 @@ public final class HooksCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getErr().println("kit: which hooks command? (install)");
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return ExitCode.KIT_USAGE;
+        return WhichCommand.ask(spec, "which hooks command? (install)");
     }
 
     /** The script the hook runs: the staged scan, started quickly (the launcher's own checks are skipped). */

@@ -6,9 +6,6 @@ import dev.keysafe.common.ExitCode;
 import dev.keysafe.testkit.KeyPatterns;
 import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.Fixtures.Result;
-import dev.keysafe.workshop.Workspace;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,12 +21,7 @@ class DrillCommandTest {
     Path dir;
 
     private Result drill(String input, String... args) {
-        Workspace workspace = new Workspace(Fixtures.catalog(), Fixtures.env(), dir, false,
-                new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
-        String[] all = new String[args.length + 1];
-        all[0] = "drill";
-        System.arraycopy(args, 0, all, 1, args.length);
-        return Fixtures.kit(workspace, all);
+        return Fixtures.kitAnswering(dir, input, "drill", args);
     }
 
     @Test

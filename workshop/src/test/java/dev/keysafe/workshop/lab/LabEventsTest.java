@@ -12,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.lib.PersonIdent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -52,13 +50,7 @@ class LabEventsTest {
                         org.assertj.core.groups.Tuple.tuple("01", Step.HINT, 1));
 
         Path copy = work.resolve("labs-work/01-history");
-        try (Git git = Git.open(copy.toFile())) {
-            PersonIdent me = new PersonIdent("Learner", "learner@example.invalid");
-            git.checkout().setOrphan(true).setName("clean").call();
-            git.commit().setMessage("today's files only").setAuthor(me).setCommitter(me).setSign(false).call();
-            git.branchDelete().setBranchNames("main").setForce(true).call();
-            git.tagDelete().setTags("v0.1").call();
-        }
+        HistoryRewrite.apply(copy);
         assertThat(kit("lab", "check", "01")).isZero();
 
         LabEvent solved = events.get(events.size() - 1);

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.keysafe.common.ExitCode;
 import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.Fixtures.Result;
-import dev.keysafe.workshop.Workspace;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
@@ -21,12 +18,7 @@ class QuizCommandTest {
     Path dir;
 
     private Result quiz(String input, String... args) {
-        Workspace workspace = new Workspace(Fixtures.catalog(), Fixtures.env(), dir, false,
-                new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
-        String[] all = new String[args.length + 1];
-        all[0] = "quiz";
-        System.arraycopy(args, 0, all, 1, args.length);
-        return Fixtures.kit(workspace, all);
+        return Fixtures.kitAnswering(dir, input, "quiz", args);
     }
 
     private static String answers(boolean right) {

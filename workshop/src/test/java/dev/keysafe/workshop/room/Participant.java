@@ -4,7 +4,6 @@ import dev.keysafe.testkit.Canary;
 import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.Fixtures.Result;
 import dev.keysafe.workshop.Workspace;
-import dev.keysafe.workshop.lab.LabCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -44,7 +43,7 @@ final class Participant {
     }
 
     Path membershipFile() {
-        return Membership.file(LabCommand.home(workspace));
+        return Membership.file(workspace);
     }
 
     /** The token the room gave this participant, as their laptop keeps it. */

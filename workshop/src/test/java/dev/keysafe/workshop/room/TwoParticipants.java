@@ -1,5 +1,7 @@
 package dev.keysafe.workshop.room;
 
+import dev.keysafe.testkit.Canary;
+import dev.keysafe.testkit.Needle;
 import dev.keysafe.workshop.Fixtures;
 import dev.keysafe.workshop.Fixtures.Result;
 import dev.keysafe.workshop.lab.LabEvent;
@@ -9,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -50,6 +53,15 @@ final class TwoParticipants implements AutoCloseable {
         quiet(ada.ok("lab", "start", "03"));
         quiet(ada.ok("lab", "hint", "03"));
         quiet(bob.ok("lab", "start", "04"));
+    }
+
+    /**
+     * Everything of the scenario that must never reach the room, its board or a browser: both
+     * participants' keys and tokens, the join code, the admin token and Ada's private note.
+     */
+    List<Needle> secrets() {
+        return List.of(ada.key, bob.key, Canary.of(ada.token()), Canary.of(bob.token()), TestRoom.exactly(room.code),
+                Canary.of(room.adminToken), TestRoom.exactly(adasNote));
     }
 
     /** A lab command in a live room says nothing about the room. */

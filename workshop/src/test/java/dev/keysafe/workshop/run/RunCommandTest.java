@@ -12,8 +12,10 @@ import dev.keysafe.workshop.Module;
 import dev.keysafe.workshop.Workspace;
 import dev.keysafe.workshop.testmodule.WhereAmI;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
@@ -26,12 +28,17 @@ class RunCommandTest {
     /** A fresh canary key in any output would look like this (the kit never prints one). */
     private static final Pattern ANY_CANARY = Pattern.compile("sk-proj-[A-Za-z0-9]{20,}");
 
+    /** {@code ./kit run id args...} from {@code callerDir}, clean environment; skipped while id is not built. */
+    private static Result runBuilt(Path callerDir, String id, String... args) {
+        Catalog catalog = Fixtures.catalog();
+        Fixtures.assumeBuilt(catalog, id);
+        String[] all = Stream.concat(Stream.of("run", id), Arrays.stream(args)).toArray(String[]::new);
+        return Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir), all);
+    }
+
     @Test
     void run_02_offline_prints_the_stub_answer_and_exits_0(@TempDir Path callerDir) {
-        Catalog catalog = Fixtures.catalog();
-        Fixtures.assumeBuilt(catalog, "02");
-
-        Result result = Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir), "run", "02", "--offline", "hi");
+        Result result = runBuilt(callerDir, "02", "--offline", "hi");
 
         assertThat(result.exitCode()).as("exit code; stderr: %s", result.err()).isZero();
         assertThat(result.out().strip()).isEqualTo(OpenAiStub.ANSWER);
@@ -41,10 +48,7 @@ class RunCommandTest {
 
     @Test
     void run_01_offline_answers_with_the_key_written_in_its_code(@TempDir Path callerDir) {
-        Catalog catalog = Fixtures.catalog();
-        Fixtures.assumeBuilt(catalog, "01");
-
-        Result result = Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir), "run", "01", "--offline");
+        Result result = runBuilt(callerDir, "01", "--offline");
 
         assertThat(result.exitCode()).as("exit code; stderr withheld: 01 prints its key").isZero();
         assertThat(result.out()).contains(OpenAiStub.ANSWER);
@@ -53,10 +57,7 @@ class RunCommandTest {
 
     @Test
     void run_05_offline_answers_with_the_key_it_read_from_a_secret_of_the_emulator(@TempDir Path callerDir) {
-        Catalog catalog = Fixtures.catalog();
-        Fixtures.assumeBuilt(catalog, "05");
-
-        Result result = Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir), "run", "05", "--offline", "hi");
+        Result result = runBuilt(callerDir, "05", "--offline", "hi");
 
         assertThat(result.exitCode()).as("exit code; stderr: %s", result.err()).isZero();
         assertThat(result.out().strip()).isEqualTo(OpenAiStub.ANSWER);
@@ -69,11 +70,7 @@ class RunCommandTest {
     @Test
     void run_05_offline_rotate_demo_runs_the_demo_program_with_the_seconds_and_loses_no_call_while_the_kit_rotates(
             @TempDir Path callerDir) {
-        Catalog catalog = Fixtures.catalog();
-        Fixtures.assumeBuilt(catalog, "05");
-
-        Result result = Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir),
-                "run", "05", "--offline", "rotate-demo", "3");
+        Result result = runBuilt(callerDir, "05", "--offline", "rotate-demo", "3");
 
         assertThat(result.exitCode()).as("exit code; stderr: %s", result.err()).isZero();
         assertThat(result.out()).contains("rotate-demo: asking from 4 threads for 3 s")
@@ -128,10 +125,7 @@ class RunCommandTest {
 
     @Test
     void run_02_without_a_key_passes_on_its_exit_code_2_and_its_message_naming_the_variable(@TempDir Path callerDir) {
-        Catalog catalog = Fixtures.catalog();
-        Fixtures.assumeBuilt(catalog, "02");
-
-        Result result = Fixtures.kit(Fixtures.workspace(catalog, Fixtures.env(), callerDir), "run", "02");
+        Result result = runBuilt(callerDir, "02");
 
         assertThat(result.exitCode()).isEqualTo(ExitCode.CONFIG);
         assertThat(result.err()).contains("OPENAI_API_KEY is not set");
