@@ -8,11 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keysafe.common.Fingerprint;
 import dev.keysafe.common.Json;
 import dev.keysafe.proxy.ClientToken;
-import dev.keysafe.proxy.app.TestProxy;
+import dev.keysafe.proxy.app.ProxyFixture;
 import dev.keysafe.proxy.limits.Prices;
 import dev.keysafe.proxy.store.Store;
-import dev.keysafe.testkit.Canary;
-import dev.keysafe.testkit.stub.OpenAiStubExtension;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -23,34 +21,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Token states, the usage summary and the alerts as the admin API answers them: the same state in
  * {@code GET /admin/tokens} and {@code GET /admin/usage}, computed from the rule Limits refuses by.
  */
-class TokenStatesApiTest {
+class TokenStatesApiTest extends ProxyFixture {
 
-    static final Canary KEY = Canary.fresh();
     static final Prices PRICES = Prices.defaults();
-
-    @RegisterExtension
-    static final OpenAiStubExtension openai = OpenAiStubExtension.accepting(KEY.value());
-
-    TestProxy proxy;
-
-    @BeforeEach
-    void start() {
-        proxy = TestProxy.start(openai.stub().baseUrl(), KEY.value());
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-    }
 
     /** Issues a token and returns its id; its secret goes into {@code secrets} under its name. */
     String issue(String name, String budgetUsd, int rpm, int maxTokens, Map<String, String> secrets) {

@@ -12,36 +12,14 @@ import dev.keysafe.proxy.ClientToken;
 import dev.keysafe.proxy.ClientTokens;
 import dev.keysafe.proxy.monitor.Monitor;
 import dev.keysafe.proxy.store.Store;
-import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.stub.OpenAiStub;
-import dev.keysafe.testkit.stub.OpenAiStubExtension;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The proxy's routes on the happy path, and the rules every client token lives by. */
-class ProxyAppTest {
-
-    static final Canary KEY = Canary.fresh();
-
-    @RegisterExtension
-    static final OpenAiStubExtension openai = OpenAiStubExtension.accepting(KEY.value());
-
-    TestProxy proxy;
-
-    @BeforeEach
-    void start() {
-        proxy = TestProxy.start(openai.stub().baseUrl(), KEY.value());
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-    }
+class ProxyAppTest extends ProxyFixture {
 
     @Test
     void chat_completion_is_answered_with_the_servers_key_and_never_the_client_token() {

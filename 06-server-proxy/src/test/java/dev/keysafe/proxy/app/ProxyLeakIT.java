@@ -17,18 +17,16 @@ import dev.keysafe.proxy.store.InMemoryStore;
 import dev.keysafe.proxy.store.Store;
 import dev.keysafe.testkit.Answers;
 import dev.keysafe.testkit.Canary;
-import dev.keysafe.testkit.KeyPatterns;
 import dev.keysafe.testkit.Keysafe;
+import dev.keysafe.testkit.contract.ModuleFiles;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;
-import dev.keysafe.testkit.leaks.GitPlaces;
 import dev.keysafe.testkit.run.Scenario;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import io.javalin.Javalin;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +41,6 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -344,30 +341,18 @@ class ProxyLeakIT {
 
     // --- the module's files (C14-C16), as in the command-line contract ---
 
-    private static Path moduleDir() {
-        return Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
-    }
-
     @Test
     void module_files_hold_no_key_shaped_string() {
-        assertThat(moduleDir().resolve("pom.xml")).exists();
-
-        assertThat(Detectors.inWorkingTree(KeyPatterns.all(), moduleDir())).isEmpty();
+        ModuleFiles.assertWorkingTreeHoldsNoKeyShapedString(ModuleFiles.here());
     }
 
     @Test
     void git_history_of_the_module_holds_no_key_shaped_string() {
-        Assumptions.assumeTrue(GitPlaces.isInGitCheckout(moduleDir()),
-                "not a git checkout with commits: there is no history to scan");
-
-        assertThat(Detectors.inGitHistory(KeyPatterns.all(), moduleDir())).isEmpty();
+        ModuleFiles.assertGitHistoryHoldsNoKeyShapedString(ModuleFiles.here());
     }
 
     @Test
     void build_output_holds_no_key() {
-        assertThat(Detectors.builtJars(moduleDir())).as("the module's jar (run after package)").isNotEmpty();
-
-        assertThat(Detectors.inBuildOutput(KeyPatterns.all(), moduleDir())).isEmpty();
-        assertThat(Detectors.inBuildOutput(KEY, moduleDir())).isEmpty();
+        ModuleFiles.assertBuildOutputHoldsNoKey(ModuleFiles.here(), KEY);
     }
 }

@@ -23,10 +23,16 @@ import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -151,6 +157,36 @@ public final class TestProxy implements AutoCloseable {
 
     public static String chatStream(String model) {
         return "{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
+    }
+
+    /**
+     * Sends {@code racers} chat requests with {@code token} at the same instant, request {@code i} to
+     * {@code proxyOf.apply(i)}, and returns their statuses in request order.
+     */
+    public static List<Integer> raceChats(int racers, IntFunction<TestProxy> proxyOf, String token) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(racers);
+        try {
+            CountDownLatch ready = new CountDownLatch(racers);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < racers; i++) {
+                TestProxy proxy = proxyOf.apply(i);
+                results.add(pool.submit(() -> {
+                    ready.countDown();
+                    go.await();
+                    return proxy.post("/v1/chat/completions", token, chat("gpt-4o-mini")).statusCode();
+                }));
+            }
+            ready.await();
+            go.countDown();
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> result : results) {
+                statuses.add(result.get());
+            }
+            return statuses;
+        } finally {
+            pool.shutdown();
+        }
     }
 
     /**

@@ -36,16 +36,24 @@ class KeyRotationTest {
     static final int CLIENTS = 6;
     static final String SECRET_ID = "keysafe/openai-api-key";
 
+    /**
+     * A proxy in front of {@code upstream} reading its key from {@code keyFile} (OPENAI_API_KEY_FILE),
+     * the file's watch slowed to an hour so the test decides what moves it to a new key.
+     */
+    private static TestProxy onKeyFile(RecordingUpstream upstream, Path keyFile) {
+        return TestProxy.start(upstream.baseUrl(),
+                UpstreamKey.sourceFrom(Map.of(UpstreamKey.FILE_VARIABLE, keyFile.toString())), Map.of(),
+                c -> c.withHousekeeping(Duration.ofHours(1), AppConfig.Housekeeping.STORE_UPKEEP));
+    }
+
     @Test
     void rotation_under_load_with_admin_rotate_has_zero_failed_requests(@TempDir Path dir) throws Exception {
         String oldKey = "sk-test-old-" + TestProxy.randomHex(16);
         String newKey = "sk-test-new-" + TestProxy.randomHex(16);
         Path keyFile = Files.writeString(dir.resolve("openai.key"), oldKey + "\n");
-        // The file's watch is slowed to an hour: here the rotate call is what moves the proxy to the new key.
+        // Here the rotate call is what moves the proxy to the new key.
         try (RecordingUpstream upstream = RecordingUpstream.start(false, Duration.ZERO);
-             TestProxy proxy = TestProxy.start(upstream.baseUrl(),
-                     UpstreamKey.sourceFrom(Map.of(UpstreamKey.FILE_VARIABLE, keyFile.toString())), Map.of(),
-                     c -> c.withHousekeeping(Duration.ofHours(1), AppConfig.Housekeeping.STORE_UPKEEP))) {
+             TestProxy proxy = onKeyFile(upstream, keyFile)) {
             upstream.validKeys.add(oldKey);
             Load load = Load.start(proxy, proxy.issue("gpt-4o-mini"));
 
@@ -75,12 +83,10 @@ class KeyRotationTest {
         String oldKey = "sk-test-old-" + TestProxy.randomHex(16);
         String newKey = "sk-test-new-" + TestProxy.randomHex(16);
         Path keyFile = Files.writeString(dir.resolve("openai.key"), oldKey);
-        // The file's watch is slowed to an hour: the upstream retires the old key before the watch could see the
-        // new file, so the first refusal is what moves the proxy (KeyFileWatchTest shows the watch itself).
+        // The upstream retires the old key before the watch could see the new file, so the first refusal is
+        // what moves the proxy (KeyFileWatchTest shows the watch itself).
         try (RecordingUpstream upstream = RecordingUpstream.start(false, Duration.ZERO);
-             TestProxy proxy = TestProxy.start(upstream.baseUrl(),
-                     UpstreamKey.sourceFrom(Map.of(UpstreamKey.FILE_VARIABLE, keyFile.toString())), Map.of(),
-                     c -> c.withHousekeeping(Duration.ofHours(1), AppConfig.Housekeeping.STORE_UPKEEP))) {
+             TestProxy proxy = onKeyFile(upstream, keyFile)) {
             upstream.validKeys.add(oldKey);
             Load load = Load.start(proxy, proxy.issue("gpt-4o-mini"));
 

@@ -6,12 +6,7 @@ import dev.keysafe.proxy.app.TestProxy;
 import dev.keysafe.proxy.store.Store;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.stub.OpenAiStubExtension;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,24 +29,7 @@ class BudgetRaceTest {
             // $0.0005 buys at most 69 answers at 7,200 nano-dollars each (12 in x 150 + 9 out x 600).
             String token = proxy.issue("race", List.of("gpt-4o-mini"), "0.0005", 100_000, 16);
             String id = proxy.store.tokens().get(0).id();
-            ExecutorService pool = Executors.newFixedThreadPool(RACERS);
-            CountDownLatch ready = new CountDownLatch(RACERS);
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<Integer>> results = new ArrayList<>();
-            for (int i = 0; i < RACERS; i++) {
-                results.add(pool.submit(() -> {
-                    ready.countDown();
-                    go.await();
-                    return proxy.post("/v1/chat/completions", token, TestProxy.chat("gpt-4o-mini")).statusCode();
-                }));
-            }
-            ready.await();
-            go.countDown();
-            List<Integer> statuses = new ArrayList<>();
-            for (Future<Integer> result : results) {
-                statuses.add(result.get());
-            }
-            pool.shutdown();
+            List<Integer> statuses = TestProxy.raceChats(RACERS, i -> proxy, token);
 
             long answered = statuses.stream().filter(s -> s == 200).count();
             long refused = statuses.stream().filter(s -> s == 429).count();

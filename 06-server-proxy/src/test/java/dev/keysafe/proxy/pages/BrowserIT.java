@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keysafe.proxy.ClientTokens;
 import dev.keysafe.proxy.app.TestProxy;
-import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.leaks.Channel;
 import dev.keysafe.testkit.leaks.Detectors;
 import dev.keysafe.testkit.stub.Fault;
@@ -14,11 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -32,32 +27,7 @@ import org.openqa.selenium.logging.LogType;
  * storage, cookies, every response body and every request it made (C5, C6); and no request left
  * for another host. The operator's page is {@link DashboardIT}'s.
  */
-@ExtendWith(Browser.Shared.class)
-class BrowserIT {
-
-    static final Canary KEY = Canary.fresh();
-
-    static Browser browser;
-    static OpenAiStub stub;
-
-    @BeforeAll
-    static void start(Browser shared) {
-        browser = shared;
-        stub = OpenAiStub.start().acceptKeys(KEY.value());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (stub != null) {
-            stub.close();
-        }
-    }
-
-    @BeforeEach
-    void forgetEarlierLogs() {
-        browser.driver.get("about:blank");
-        browser.drainLogs();
-    }
+class BrowserIT extends PageFixture {
 
     @Test
     void chat_page_streams_an_answer_sends_the_conversation_and_the_key_is_nowhere_in_the_browser() {

@@ -10,8 +10,6 @@ import dev.keysafe.proxy.app.TestProxy;
 import dev.keysafe.proxy.limits.Prices;
 import dev.keysafe.proxy.store.InMemoryStore;
 import dev.keysafe.proxy.store.Store;
-import dev.keysafe.testkit.Canary;
-import dev.keysafe.testkit.stub.OpenAiStub;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -23,11 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -39,32 +33,7 @@ import org.openqa.selenium.support.ui.Select;
  * one refresh timer, a wrong admin token that clears the page, sign-out; an empty store and a store
  * outage. After each: nothing in storage or cookies, no console error, no raw instant in the DOM.
  */
-@ExtendWith(Browser.Shared.class)
-class DashboardIT {
-
-    static final Canary KEY = Canary.fresh();
-
-    static Browser browser;
-    static OpenAiStub stub;
-
-    @BeforeAll
-    static void start(Browser shared) {
-        browser = shared;
-        stub = OpenAiStub.start().acceptKeys(KEY.value());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (stub != null) {
-            stub.close();
-        }
-    }
-
-    @BeforeEach
-    void forgetEarlierLogs() {
-        browser.driver.get("about:blank");
-        browser.drainLogs();
-    }
+class DashboardIT extends PageFixture {
 
     /** Tokens issued through the admin API, their secrets by name. */
     static final class Tokens {

@@ -4,36 +4,15 @@ import static dev.keysafe.proxy.app.TestProxy.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keysafe.proxy.app.TestProxy;
+import dev.keysafe.proxy.app.ProxyFixture;
 import dev.keysafe.proxy.limits.Prices;
-import dev.keysafe.testkit.Canary;
-import dev.keysafe.testkit.stub.OpenAiStubExtension;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the pages need from the server besides the admin API: their files, an icon, and what a chat session allows. */
-class PagesTest {
+class PagesTest extends ProxyFixture {
 
-    static final Canary KEY = Canary.fresh();
     static final Prices.Price MINI = Prices.defaults().of("gpt-4o-mini").orElseThrow();
-
-    @RegisterExtension
-    static final OpenAiStubExtension openai = OpenAiStubExtension.accepting(KEY.value());
-
-    TestProxy proxy;
-
-    @BeforeEach
-    void start() {
-        proxy = TestProxy.start(openai.stub().baseUrl(), KEY.value());
-    }
-
-    @AfterEach
-    void stop() {
-        proxy.close();
-    }
 
     @Test
     void the_icon_is_served_at_both_names_browsers_ask_for() {

@@ -21,10 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,28 +72,11 @@ class TwoInstanceTest {
         // $0.0005 buys at most 69 answers at 7,200 nano-dollars each (12 in x 150 + 9 out x 600).
         String token = a.issue("race", List.of("gpt-4o-mini"), "0.0005", 100_000, 16);
         String id = idOf(a, "race");
-        ExecutorService pool = Executors.newFixedThreadPool(RACERS);
-        CountDownLatch ready = new CountDownLatch(RACERS);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<Integer>> results = new ArrayList<>();
-        for (int i = 0; i < RACERS; i++) {
-            TestProxy instance = i % 2 == 0 ? a : b;
-            results.add(pool.submit(() -> {
-                ready.countDown();
-                go.await();
-                return instance.post("/v1/chat/completions", token, TestProxy.chat("gpt-4o-mini")).statusCode();
-            }));
-        }
-        ready.await();
-        go.countDown();
-        List<Integer> statuses = new ArrayList<>();
+        List<Integer> statuses = TestProxy.raceChats(RACERS, i -> i % 2 == 0 ? a : b, token);
         long answeredByA = 0;
-        for (int i = 0; i < RACERS; i++) {
-            int status = results.get(i).get();
-            statuses.add(status);
-            answeredByA += i % 2 == 0 && status == 200 ? 1 : 0;
+        for (int i = 0; i < RACERS; i += 2) { // the even requests went to A
+            answeredByA += statuses.get(i) == 200 ? 1 : 0;
         }
-        pool.shutdown();
 
         long answered = statuses.stream().filter(s -> s == 200).count();
         Store.Budget budget = storeB.budget(id);

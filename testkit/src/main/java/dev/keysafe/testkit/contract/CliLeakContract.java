@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.keysafe.testkit.AppLaunch;
 import dev.keysafe.testkit.AppRun;
 import dev.keysafe.testkit.Canary;
-import dev.keysafe.testkit.KeyPatterns;
 import dev.keysafe.testkit.Keysafe;
 import dev.keysafe.testkit.leaks.Detectors;
-import dev.keysafe.testkit.leaks.GitPlaces;
 import dev.keysafe.testkit.run.Scenario;
 import dev.keysafe.testkit.stub.OpenAiStub;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
@@ -48,7 +45,7 @@ public abstract class CliLeakContract {
 
     /** The module's folder; Maven runs tests from it. */
     protected Path moduleDir() {
-        return Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
+        return ModuleFiles.here();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -91,26 +88,18 @@ public abstract class CliLeakContract {
 
     @Test
     void module_files_hold_no_key_shaped_string() {
-        assertThat(moduleDir().resolve("pom.xml")).as("the scan starts in the module").exists();
-
-        assertThat(Detectors.inWorkingTree(KeyPatterns.all(), moduleDir())).isEmpty();
+        ModuleFiles.assertWorkingTreeHoldsNoKeyShapedString(moduleDir());
     }
 
     @Test
     void git_history_of_the_module_holds_no_key_shaped_string() {
-        Assumptions.assumeTrue(GitPlaces.isInGitCheckout(moduleDir()),
-                "not a git checkout with commits: there is no history to scan");
-
-        assertThat(Detectors.inGitHistory(KeyPatterns.all(), moduleDir())).isEmpty();
+        ModuleFiles.assertGitHistoryHoldsNoKeyShapedString(moduleDir());
     }
 
     @Test
     void build_output_holds_no_key_and_no_dotenv() {
-        List<Path> jars = Detectors.builtJars(moduleDir());
-        assertThat(jars).as("the module's jar (run after package)").isNotEmpty();
+        List<Path> jars = ModuleFiles.assertBuildOutputHoldsNoKey(moduleDir(), Canary.forThisRun());
 
-        assertThat(Detectors.inBuildOutput(KeyPatterns.all(), moduleDir())).isEmpty();
-        assertThat(Detectors.inBuildOutput(Canary.forThisRun(), moduleDir())).isEmpty();
         assertThat(jars).allSatisfy(jar -> assertThat(Detectors.jarEntriesNamed(jar, "\\.env(\\..*)?")).isEmpty());
     }
 
