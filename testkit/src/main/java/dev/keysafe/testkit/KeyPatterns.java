@@ -148,10 +148,25 @@ public final class KeyPatterns implements Needle {
             return List.of();
         }
         LineIndex lines = new LineIndex(text);
-        return found.stream().sorted(Comparator.comparingInt(Located::start))
+        return found.stream().filter(each -> !insideAnother(each, found)).sorted(Comparator.comparingInt(Located::start))
                 .map(each -> new Match(each.rule().id(), each.rule().name(), lines.lineOf(each.start()),
                         each.hit().masked(), Sha256.hex(each.hit().secret())))
                 .toList();
+    }
+
+    /**
+     * Whether another rule's match holds this one: a key of one provider can carry, say, a run of 40
+     * base64 characters an AWS secret rule would take; it is one key, reported once, by its own rule.
+     */
+    private static boolean insideAnother(Located one, List<Located> all) {
+        for (Located other : all) {
+            KeyRule.Hit outer = other.hit();
+            if (other != one && outer.start() <= one.hit().start() && outer.end() >= one.hit().end()
+                    && outer.end() - outer.start() > one.hit().end() - one.hit().start()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private record Located(int start, KeyRule rule, KeyRule.Hit hit) {

@@ -83,7 +83,7 @@ public final class KeyRule {
     }
 
     /** One key of this kind found in a text. */
-    record Hit(int start, String secret, String masked) {
+    record Hit(int start, int end, String secret, String masked) {
         @Override
         public String toString() {
             return "Hit[start=" + start + ", masked=" + masked + "]";
@@ -98,7 +98,7 @@ public final class KeyRule {
         Matcher m = pattern.matcher(text);
         while (m.find()) {
             if (check.keep(text, m)) {
-                found.accept(new Hit(m.start(), secret.apply(m), masked.apply(m)));
+                found.accept(new Hit(m.start(), m.end(), secret.apply(m), masked.apply(m)));
             }
         }
     }

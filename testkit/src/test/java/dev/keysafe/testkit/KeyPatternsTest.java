@@ -53,6 +53,22 @@ class KeyPatternsTest {
         });
     }
 
+    @Test
+    void a_run_inside_another_providers_key_is_reported_as_that_key_only() {
+        String alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        // An Anthropic admin key whose body holds 40 characters between '-' and '_', next to an AWS key id:
+        // alone, those 40 would pass for an AWS secret access key.
+        String run = KeyShapes.random(alnum, 40);
+        String admin = "sk-" + "ant-admin01-" + KeyShapes.random(alnum, 26) + "-" + run + "_"
+                + KeyShapes.random(alnum, 25) + "AA";
+        String text = "ANTHROPIC_ADMIN_KEY=" + admin + "\nAWS_ACCESS_KEY_ID=" + KeyShapes.awsAccessKeyId() + "\n";
+
+        assertThat(KeyPatterns.all().matches("AWS_SECRET_ACCESS_KEY=" + run + "\n")).extracting(KeyPatterns.Match::ruleId)
+                .as("the run alone").containsExactly("aws-secret-access-key");
+        assertThat(KeyPatterns.all().matches(text)).extracting(KeyPatterns.Match::ruleId)
+                .containsExactly("anthropic-admin-key", "aws-access-key-id");
+    }
+
     static Stream<Arguments> providers() {
         return Stream.of(
                 Arguments.of("openai-project-key", (Supplier<String>) () -> KeyShapes.openAi("sk-proj-")),
