@@ -142,14 +142,15 @@ public final class KeyPatterns implements Needle {
     public List<Match> matches(String text) {
         List<Located> found = new ArrayList<>();
         for (KeyRule rule : RULES) {
-            rule.find(text, hit -> found.add(new Located(hit.start(), rule, hit)));
+            rule.find(text, hit -> found.add(new Located(rule, hit)));
         }
         if (found.isEmpty()) {
             return List.of();
         }
         LineIndex lines = new LineIndex(text);
-        return found.stream().filter(each -> !insideAnother(each, found)).sorted(Comparator.comparingInt(Located::start))
-                .map(each -> new Match(each.rule().id(), each.rule().name(), lines.lineOf(each.start()),
+        return found.stream().filter(each -> !insideAnother(each.hit(), found))
+                .sorted(Comparator.comparingInt(each -> each.hit().start()))
+                .map(each -> new Match(each.rule().id(), each.rule().name(), lines.lineOf(each.hit().start()),
                         each.hit().masked(), Sha256.hex(each.hit().secret())))
                 .toList();
     }
@@ -158,18 +159,12 @@ public final class KeyPatterns implements Needle {
      * Whether another rule's match holds this one: a key of one provider can carry, say, a run of 40
      * base64 characters an AWS secret rule would take; it is one key, reported once, by its own rule.
      */
-    private static boolean insideAnother(Located one, List<Located> all) {
-        for (Located other : all) {
-            KeyRule.Hit outer = other.hit();
-            if (other != one && outer.start() <= one.hit().start() && outer.end() >= one.hit().end()
-                    && outer.end() - outer.start() > one.hit().end() - one.hit().start()) {
-                return true;
-            }
-        }
-        return false;
+    private static boolean insideAnother(KeyRule.Hit inner, List<Located> all) {
+        return all.stream().map(Located::hit).anyMatch(outer -> outer.start() <= inner.start()
+                && outer.end() >= inner.end() && outer.end() - outer.start() > inner.end() - inner.start());
     }
 
-    private record Located(int start, KeyRule rule, KeyRule.Hit hit) {
+    private record Located(KeyRule rule, KeyRule.Hit hit) {
     }
 
     /**

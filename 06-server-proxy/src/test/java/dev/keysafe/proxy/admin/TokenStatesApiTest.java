@@ -14,12 +14,10 @@ import dev.keysafe.proxy.store.Store;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 
@@ -35,14 +33,7 @@ class TokenStatesApiTest extends ProxyFixture {
     String issue(String name, String budgetUsd, int rpm, int maxTokens, Map<String, String> secrets) {
         String secret = proxy.issue(name, List.of("gpt-4o-mini"), budgetUsd, rpm, maxTokens);
         secrets.put(name, secret);
-        return proxy.store.tokens().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow().id();
-    }
-
-    /** Charges {@code nanoUsd} to a token's budget directly, as settled requests would have. */
-    void spend(String id, long nanoUsd) {
-        String request = "req_spend_" + UUID.randomUUID();
-        assertThat(proxy.store.reserve(id, request, nanoUsd, Instant.now().plus(Duration.ofHours(1)))).isTrue();
-        proxy.store.settle(id, request, nanoUsd);
+        return proxy.tokenId(name);
     }
 
     Map<String, JsonNode> byName(String path) {
@@ -57,7 +48,7 @@ class TokenStatesApiTest extends ProxyFixture {
         issue("fresh", "1", 60, 256, secrets);
         issue("too-little", "0.0001", 60, 1_024, secrets);
         String nearly = issue("nearly", "1", 60, 256, secrets);
-        spend(nearly, 850_000_000);
+        proxy.spend(nearly, 850_000_000);
         issue("busy", "1", 1, 256, secrets);
         assertThat(proxy.post("/v1/chat/completions", secrets.get("busy"), chat("gpt-4o-mini")).statusCode()).isEqualTo(200);
         String revoked = issue("gone", "1", 60, 256, secrets);
@@ -119,7 +110,7 @@ class TokenStatesApiTest extends ProxyFixture {
         String body = "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\"}";
         int bytes = "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\",\"max_output_tokens\":100}".getBytes(StandardCharsets.UTF_8).length;
         long worstCase = PRICES.cost("gpt-4o-mini", bytes + 16L, 100);
-        spend(id, 1_000_000_000 - worstCase);
+        proxy.spend(id, 1_000_000_000 - worstCase);
         assertThat(byName("/admin/tokens").get("last-call").path("state").asText()).isEqualTo("nearly_spent");
 
         assertThat(proxy.post("/v1/responses", secrets.get("last-call"), body).statusCode()).isEqualTo(200);
@@ -142,7 +133,7 @@ class TokenStatesApiTest extends ProxyFixture {
     void alerts_are_for_the_admin_token_only_and_hold_no_key_and_no_token() {
         Map<String, String> secrets = new HashMap<>();
         String id = issue("watched", "0.01", 60, 256, secrets);
-        spend(id, 7_999_000);
+        proxy.spend(id, 7_999_000);
         assertThat(proxy.post("/v1/chat/completions", secrets.get("watched"), chat("gpt-4o-mini")).statusCode()).isEqualTo(200);
 
         List<String> refusedBearers = java.util.Arrays.asList(secrets.get("watched"), KEY.value(), proxy.adminToken + "x", null);

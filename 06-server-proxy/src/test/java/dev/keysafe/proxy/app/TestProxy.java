@@ -23,11 +23,13 @@ import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -88,6 +90,20 @@ public final class TestProxy implements AutoCloseable {
     public static TestProxy start(String upstreamBaseUrl, String key, Store store, Clock clock,
                                   UnaryOperator<AppConfig> tweak) {
         return new TestProxy(upstreamBaseUrl, () -> ApiKey.of(key), Map.of(), tweak, store, clock);
+    }
+
+    /** The id of the token issued under {@code name}. */
+    public String tokenId(String name) {
+        return store.tokens().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow().id();
+    }
+
+    /** Charges {@code nanoUsd} to a token's budget directly, reserved and settled as a request would be. */
+    public void spend(String tokenId, long nanoUsd) {
+        String request = "req_spend_" + UUID.randomUUID();
+        if (!store.reserve(tokenId, request, nanoUsd, Instant.now().plus(Duration.ofHours(1)))) {
+            throw new AssertionError("the budget of " + tokenId + " cannot cover " + nanoUsd + " nano-USD");
+        }
+        store.settle(tokenId, request, nanoUsd);
     }
 
     /** Issues a client token through the admin API and returns its secret. */

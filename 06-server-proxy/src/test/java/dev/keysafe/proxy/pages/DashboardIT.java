@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -46,14 +45,7 @@ class DashboardIT extends PageFixture {
 
         String issue(String name, String budgetUsd, int rpm, int maxTokens) {
             secrets.put(name, proxy.issue(name, List.of("gpt-4o-mini"), budgetUsd, rpm, maxTokens));
-            return proxy.store.tokens().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow().id();
-        }
-
-        /** Charges a token's budget directly, as settled requests would have. */
-        void spend(String id, long nanoUsd) {
-            String request = "req_spend_" + UUID.randomUUID();
-            assertThat(proxy.store.reserve(id, request, nanoUsd, Instant.now().plus(Duration.ofHours(1)))).isTrue();
-            proxy.store.settle(id, request, nanoUsd);
+            return proxy.tokenId(name);
         }
 
         int chat(String name) {
@@ -69,7 +61,7 @@ class DashboardIT extends PageFixture {
             for (int i = 0; i < 3; i++) {
                 assertThat(tokens.chat("team-app")).isEqualTo(200);
             }
-            tokens.spend(tokens.issue("nearly-done", "0.01", 60, 256), 7_995_000);
+            proxy.spend(tokens.issue("nearly-done", "0.01", 60, 256), 7_995_000);
             assertThat(tokens.chat("nearly-done")).as("crosses 80%").isEqualTo(200);
             lastCall(tokens);
             tokens.issue("tiny-budget", "0.0001", 60, 1_024);
@@ -259,7 +251,7 @@ class DashboardIT extends PageFixture {
         // Counted as Limits counts: the body with the output cap it writes in, plus 16 bytes.
         int bytes = "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\",\"max_output_tokens\":100}"
                 .getBytes(StandardCharsets.UTF_8).length;
-        tokens.spend(id, 1_000_000_000 - Prices.defaults().cost("gpt-4o-mini", bytes + 16L, 100));
+        tokens.proxy.spend(id, 1_000_000_000 - Prices.defaults().cost("gpt-4o-mini", bytes + 16L, 100));
         assertThat(tokens.proxy.post("/v1/responses", tokens.secrets.get("last-call"),
                 "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\"}").statusCode()).isEqualTo(200);
     }
