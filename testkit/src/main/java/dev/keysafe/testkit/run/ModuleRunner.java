@@ -76,12 +76,9 @@ public final class ModuleRunner {
             Set<Path> before = listFiles(workDir);
 
             // Quick start-up: these runs are short, and there are many.
-            ClassDataSharing cds = ClassDataSharing.forClasspath(launch.classpath());
-            List<String> jvmOptions = new ArrayList<>(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                    "-Xshare:auto", "-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log"), "-Djava.io.tmpdir=" + tmp));
-            List<String> cdsOptions = cds == null ? List.of() : cds.options();
-            jvmOptions.addAll(cdsOptions);
-            List<String> command = launch.command(jvmOptions);
+            List<String> command = launch.command(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-Xshare:auto", "-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log"),
+                    "-Djava.io.tmpdir=" + tmp));
 
             ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
             builder.environment().keySet().removeIf(name -> name.startsWith("OPENAI_") || name.startsWith("AWS_"));
@@ -90,8 +87,7 @@ public final class ModuleRunner {
             long start = System.nanoTime();
             Process process = builder.start();
             process.getOutputStream().close();
-            Started started = new Started(launch, workDir, before, command, process, start,
-                    ClassDataSharing.records(cdsOptions) ? cds : null);
+            Started started = new Started(launch, workDir, before, command, process, start);
             started.commandLine.addAll(process.info().arguments().map(List::of).orElse(List.of()));
             return started;
         } catch (IOException e) {
@@ -115,11 +111,9 @@ public final class ModuleRunner {
         private final ByteArrayOutputStream err = new ByteArrayOutputStream();
         private final Thread outReader;
         private final Thread errReader;
-        private ClassDataSharing recordsFor;
 
         private Started(ModuleLaunch launch, Path workDir, Set<Path> before, List<String> command, Process process,
-                        long startNanos, ClassDataSharing recordsFor) {
-            this.recordsFor = recordsFor;
+                        long startNanos) {
             this.launch = launch;
             this.workDir = workDir;
             this.before = before;
@@ -194,14 +188,9 @@ public final class ModuleRunner {
                     stdout = out.toString(StandardCharsets.UTF_8);
                     stderr = err.toString(StandardCharsets.UTF_8);
                 }
-                RunResult result = new RunResult(process.exitValue(), stdout, stderr, List.copyOf(commandLine),
+                return new RunResult(process.exitValue(), stdout, stderr, List.copyOf(commandLine),
                         written.stream().sorted().collect(Collectors.toList()),
                         Duration.ofNanos(System.nanoTime() - startNanos));
-                if (recordsFor != null) {
-                    recordsFor.recorded(commandLine.get(0), launch.classpath());
-                    recordsFor = null;
-                }
-                return result;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (InterruptedException e) {
