@@ -130,11 +130,8 @@ final class SecretsManagerProtocol {
             version = secret.withStage(label).orElseThrow(() -> AwsError.notFound(
                     "Secrets Manager can't find the specified secret value for staging label: " + label));
         }
-        ObjectNode response = Json.MAPPER.createObjectNode().put("ARN", secret.arn).put("Name", secret.name)
-                .put("VersionId", version.id).put("SecretString", version.value)
+        return versionResponse(secret, version).put("SecretString", version.value)
                 .put("CreatedDate", epochSeconds(version.created));
-        version.stages.forEach(response.putArray("VersionStages")::add);
-        return response;
     }
 
     private ObjectNode putValue(JsonNode request) {
@@ -148,17 +145,18 @@ final class SecretsManagerProtocol {
                 throw new AwsError(400, "ResourceExistsException",
                         "You can't modify an existing version, you can only create a new version.");
             }
-            return putResponse(secret, existing);
+            return versionResponse(secret, existing);
         }
         List<String> stages = new ArrayList<>();
         request.path("VersionStages").forEach(stage -> stages.add(stage.asText()));
         if (stages.isEmpty()) {
             stages.add(StoredSecret.CURRENT);
         }
-        return putResponse(secret, secret.add(versionIdFrom(request), value, stages, Instant.now()));
+        return versionResponse(secret, secret.add(versionIdFrom(request), value, stages, Instant.now()));
     }
 
-    private static ObjectNode putResponse(StoredSecret secret, StoredSecret.Version version) {
+    /** What GetSecretValue and PutSecretValue both answer about a version: its secret, id and stages. */
+    private static ObjectNode versionResponse(StoredSecret secret, StoredSecret.Version version) {
         ObjectNode response = Json.MAPPER.createObjectNode().put("ARN", secret.arn).put("Name", secret.name)
                 .put("VersionId", version.id);
         version.stages.forEach(response.putArray("VersionStages")::add);
