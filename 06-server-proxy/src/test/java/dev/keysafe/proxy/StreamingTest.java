@@ -57,7 +57,9 @@ class StreamingTest {
             assertThat(upstream.streamCancelled.await(5, TimeUnit.SECONDS))
                     .as("the upstream saw its stream cut off by the proxy").isTrue();
             assertThat(upstream.chunksWritten).isLessThan(200);
-            waitFor(() -> proxy.store.budget(id).reservedNanoUsd() == 0);
+            // The proxy settles on its own thread after the client has gone: the reservation first, then the
+            // ledger row. Wait for both.
+            waitFor(() -> proxy.store.budget(id).reservedNanoUsd() == 0 && proxy.store.usage(id).requests() > 0);
             Store.Usage usage = proxy.store.usage(id);
             assertThat(usage.requests()).isEqualTo(1);
             assertThat(usage.completionTokens()).isPositive();
