@@ -62,11 +62,12 @@ class ReservationSweepTest {
 
             // Time passes beyond the longest request there can be.
             clock.moveOn(Limits.lifetime(proxy.config.proxy()).plusSeconds(1));
-            waitFor(() -> store.budget(id).reservedNanoUsd() == 0, "the upkeep to release it");
+            // The upkeep releases it, then says so: wait for its line as well as the release.
+            waitFor(() -> store.budget(id).reservedNanoUsd() == 0 && !lapsed(logs).isEmpty(), "the upkeep to release it");
 
             assertThat(database.query("SELECT count(*) FROM reservations")).containsExactly("0");
             assertThat(store.budget(id).spentNanoUsd()).as("nothing charged for a request that never settled").isZero();
-            List<String> said = logs.proxyText().lines().filter(line -> line.contains("lapsed reservation")).toList();
+            List<String> said = lapsed(logs);
             assertThat(said).singleElement().satisfies(line -> assertThat(line)
                     .startsWith("WARN dev.keysafe.proxy.store.Upkeep - store: released 1 lapsed reservation(s)")
                     .contains("(" + id + ")").containsPattern("req_[0-9a-f]{16}"));
@@ -77,6 +78,10 @@ class ReservationSweepTest {
             assertThat(store.budget(id).reservedNanoUsd()).isZero();
             assertThat(logs.text()).doesNotContain(KEY.value()).doesNotContain(database.password.value());
         }
+    }
+
+    private static List<String> lapsed(LogCapture logs) {
+        return logs.proxyText().lines().filter(line -> line.contains("lapsed reservation")).toList();
     }
 
     private static boolean reachable(Store store) {
