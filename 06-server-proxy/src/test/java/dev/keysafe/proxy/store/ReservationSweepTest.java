@@ -9,11 +9,14 @@ import dev.keysafe.proxy.app.TestProxy;
 import dev.keysafe.proxy.limits.Limits;
 import dev.keysafe.testkit.Canary;
 import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -31,12 +34,13 @@ class ReservationSweepTest {
             throws Exception {
         ProxyDatabase database = ProxyDatabase.create();
         MovableClock clock = new MovableClock();
+        CountDownLatch settleTried = new CountDownLatch(1);
         try (LogCapture logs = LogCapture.everythingAtTrace();
              RecordingUpstream upstream = RecordingUpstream.start(true, Duration.ofMillis(20));
              DatabaseCable cable = DatabaseCable.to(ProxyDatabase.port());
              Store store = StoreSettings.postgres(database.url(cable.port()), database.user, database.password.value())
                      .withConnectionTimeout(Duration.ofMillis(250)).open();
-             TestProxy proxy = TestProxy.start(upstream.baseUrl(), KEY.value(), store, clock,
+             TestProxy proxy = TestProxy.start(upstream.baseUrl(), KEY.value(), countingSettles(store, settleTried), clock,
                      c -> c.withHousekeeping(AppConfig.Housekeeping.KEY_FILE_CHECK, Duration.ofMillis(100)))) {
             String token = proxy.issue("sweep", List.of("gpt-4o-mini"), "1", 1_000, 16);
             String id = store.tokens().get(0).id();
@@ -51,7 +55,8 @@ class ReservationSweepTest {
             cable.cut();
             streaming.body().close();
             waitFor(() -> upstream.streamCancelled.getCount() == 0, "the stream to end");
-            Thread.sleep(300);
+            // The proxy's thread tries to settle after the stream ends; restored any sooner, it would succeed.
+            waitFor(() -> settleTried.getCount() == 0, "the request to try to settle");
             cable.restore();
             waitFor(() -> reachable(store), "the database to answer again");
 
@@ -78,6 +83,22 @@ class ReservationSweepTest {
             assertThat(store.budget(id).reservedNanoUsd()).isZero();
             assertThat(logs.text()).doesNotContain(KEY.value()).doesNotContain(database.password.value());
         }
+    }
+
+    /** {@code store}, counting down {@code tried} once a request's settle has run, whether it failed or not. */
+    private static Store countingSettles(Store store, CountDownLatch tried) {
+        return (Store) Proxy.newProxyInstance(Store.class.getClassLoader(), new Class<?>[] {Store.class},
+                (self, method, args) -> {
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    } finally {
+                        if (method.getName().equals("settle")) {
+                            tried.countDown();
+                        }
+                    }
+                });
     }
 
     private static List<String> lapsed(LogCapture logs) {
