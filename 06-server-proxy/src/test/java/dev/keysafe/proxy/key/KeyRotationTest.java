@@ -2,6 +2,7 @@ package dev.keysafe.proxy.key;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keysafe.common.Fingerprint;
 import dev.keysafe.proxy.RecordingUpstream;
 import dev.keysafe.proxy.app.AppConfig;
 import dev.keysafe.proxy.app.TestProxy;
@@ -22,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,6 +64,9 @@ class KeyRotationTest {
             upstream.validKeys.add(newKey);
             Files.writeString(keyFile, newKey + "\n");
             HttpResponse<String> rotated = proxy.post("/admin/rotate", proxy.adminToken, "");
+            // A call that read the old key just before the rotate may reach the upstream much later:
+            // the old key is retired only once each of those has come back.
+            load.awaitCallsInFlight();
             load.awaitMore(40);
             upstream.validKeys.remove(oldKey);
             load.awaitMore(40);
@@ -95,6 +100,10 @@ class KeyRotationTest {
             Files.writeString(keyFile, newKey);
             upstream.validKeys.add(newKey);
             upstream.validKeys.remove(oldKey);
+            // A call that read the old key before the first refusal may reach the upstream much later (and be
+            // retried): once the proxy has moved on, wait for those, so the last calls all begin on the new key.
+            awaitKey(proxy, newKey);
+            load.awaitCallsInFlight();
             load.awaitMore(60);
             List<Integer> statuses = load.stop();
 
@@ -126,6 +135,9 @@ class KeyRotationTest {
                 rotation.promoteNewKey();
                 load.awaitMore(20);
                 HttpResponse<String> rotated = proxy.post("/admin/rotate", proxy.adminToken, "");
+                // A call that read the old key just before the rotate may reach the upstream much later: revoked
+                // by then, it would be refused and retried. The grace period lasts until each has come back.
+                load.awaitCallsInFlight();
                 load.awaitMore(40);
                 // The grace period is over: the old key is revoked.
                 rotation.revokePrevious();
@@ -162,6 +174,10 @@ class KeyRotationTest {
                 // Nobody tells the proxy: its cached key is revoked right after the promotion.
                 rotation.promoteNewKey();
                 rotation.revokePrevious();
+                // A call that read the old key before the first refusal may reach the upstream much later (and be
+                // retried): once the proxy has moved on, wait for those, so the last calls all begin on the new key.
+                awaitKey(proxy, rotation.currentKey());
+                load.awaitCallsInFlight();
                 load.awaitMore(60);
                 List<Integer> statuses = load.stop();
 
@@ -179,25 +195,59 @@ class KeyRotationTest {
         }
     }
 
+    /** Waits until the proxy sends {@code key} upstream from now on (the first refusal of the old one moves it). */
+    private static void awaitKey(TestProxy proxy, String key) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!proxy.upstreamKey.current().fingerprint().equals(Fingerprint.of(key))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the proxy did not move to the new key within 30 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
     /** Clients calling the proxy in a loop until stopped, each status kept. */
     private static final class Load {
         final ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         final AtomicBoolean running = new AtomicBoolean(true);
         final ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
         final AtomicInteger done = new AtomicInteger();
+        final AtomicLongArray doneByClient = new AtomicLongArray(CLIENTS);
 
         static Load start(TestProxy proxy, String token) {
             Load load = new Load();
             for (int i = 0; i < CLIENTS; i++) {
+                int client = i;
                 load.pool.submit(() -> {
                     while (load.running.get()) {
                         load.statuses.add(proxy.post("/v1/chat/completions", token, TestProxy.chat("gpt-4o-mini"))
                                 .statusCode());
                         load.done.incrementAndGet();
+                        load.doneByClient.incrementAndGet(client);
                     }
                 });
             }
             return load;
+        }
+
+        /**
+         * Waits until each client has finished the call it is making now, however long it stalls: every
+         * call after that reads the proxy's key after this moment.
+         */
+        void awaitCallsInFlight() throws InterruptedException {
+            long[] before = new long[CLIENTS];
+            for (int i = 0; i < CLIENTS; i++) {
+                before[i] = doneByClient.get(i);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            for (int i = 0; i < CLIENTS; i++) {
+                while (doneByClient.get(i) == before[i]) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("client " + i + " did not finish its call within 30 s");
+                    }
+                    Thread.sleep(5);
+                }
+            }
         }
 
         void awaitMore(int requests) throws InterruptedException {
