@@ -10,6 +10,7 @@ import dev.keysafe.proxy.store.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +100,9 @@ class KeyFileWatchTest {
 
             Files.writeString(file, "");
             awaitAlerts(logs, 1);
-            Files.writeString(file, "{\"OPENAI_API_KEY\": \"" + newKey + "\"}\n");
+            // Into the empty file in one write, not truncate-then-write: truncating stamps the empty file anew,
+            // and a writer stalled for a check would show a second empty version, alerted for on its own.
+            Files.writeString(file, "{\"OPENAI_API_KEY\": \"" + newKey + "\"}\n", StandardOpenOption.WRITE);
             awaitAlerts(logs, 2);
             client.awaitMore(upstream, 5);
             List<String> sentBeforeTheGoodKey = bearers(upstream);
