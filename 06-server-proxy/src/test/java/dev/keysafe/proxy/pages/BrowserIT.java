@@ -121,10 +121,11 @@ class BrowserIT extends PageFixture {
                     .containsExactly("Will this fail?");
 
             // Every session this address may have this minute, taken: a fresh page gets the server's 429.
+            // The page is loaded first: one session comes back every 6 s, so the page's ask follows at once.
+            browser.driver.get(proxy.base + "/");
             for (int i = 0; i < Pages.SESSIONS_PER_MINUTE; i++) {
                 proxy.post("/session", null, "");
             }
-            browser.driver.get(proxy.base + "/");
             ask("Is my question lost?");
             browser.waitFor(d -> d.findElements(By.cssSelector(".message.assistant[data-state=failed]")).size() == 1);
 
