@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -57,7 +58,7 @@ public final class SecretsManagerEmulator implements AutoCloseable {
     public enum Outage {
         /** It answers. */
         NONE,
-        /** Nothing listens on the port: connections are refused. */
+        /** Nothing listens on the port, which stays the emulator's: connections are refused. */
         REFUSE_CONNECTIONS,
         /** Every call gets HTTP 500 {@code InternalServiceError}. */
         SERVER_ERROR
@@ -71,6 +72,8 @@ public final class SecretsManagerEmulator implements AutoCloseable {
     private final SecretsManagerProtocol protocol = new SecretsManagerProtocol(secrets);
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private HttpServer server;
+    /** The port, held while nothing listens on it, so no other server started meanwhile can be given it. */
+    private Socket portHeld;
     private volatile Outage outage = Outage.NONE;
     private volatile Duration slowness = Duration.ZERO;
 
@@ -186,7 +189,11 @@ public final class SecretsManagerEmulator implements AutoCloseable {
         if (next == Outage.REFUSE_CONNECTIONS && server != null) {
             server.stop(0);
             server = null;
+            // A freed port goes to the next server that asks for any port: a client of this one would then
+            // get that server's answers (one that answers every request with 200 made a "down" secret empty).
+            portHeld = holdPort(port);
         } else if (next != Outage.REFUSE_CONNECTIONS && server == null) {
+            releasePort();
             server = bind(port, workers);
             server.createContext("/", this::handle);
             server.start();
@@ -229,7 +236,55 @@ public final class SecretsManagerEmulator implements AutoCloseable {
             server.stop(0);
             server = null;
         }
+        releasePort();
         workers.shutdownNow();
+    }
+
+    /**
+     * Binds {@code port} without listening, so a connection gets a reset (refused). Without
+     * SO_REUSEADDR no other socket can bind the port; that fails while the port's closed
+     * connections linger (TIME_WAIT), and then the port is bound with it: a server asking for any
+     * free port is still never given it. The stopped server's socket can take a moment to close,
+     * so this tries for up to 2 s; then the port is left free, as it was before it was held.
+     */
+    private static Socket holdPort(int port) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (true) {
+            for (boolean reuse : new boolean[] {false, true}) {
+                Socket socket = new Socket();
+                try {
+                    socket.setReuseAddress(reuse);
+                    socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
+                    return socket;
+                } catch (IOException e) {
+                    closeQuietly(socket);
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                return null;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // a socket that is not connected closes without a word that matters here
+        }
+    }
+
+    private void releasePort() {
+        if (portHeld != null) {
+            closeQuietly(portHeld);
+            portHeld = null;
+        }
     }
 
     @Override

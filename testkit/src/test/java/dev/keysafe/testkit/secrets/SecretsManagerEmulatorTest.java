@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.keysafe.testkit.Canary;
 import dev.keysafe.testkit.secrets.SecretsManagerEmulator.Outage;
 import dev.keysafe.testkit.stub.OpenAiStub;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -220,6 +225,27 @@ class SecretsManagerEmulatorTest {
         emulator.outage(Outage.NONE);
         assertThat(emulator.port()).isEqualTo(port);
         assertThat(client.getSecretValue(b -> b.secretId("app/key")).secretString()).isEqualTo("first");
+    }
+
+    @Test
+    void while_it_refuses_no_other_server_can_take_its_port() throws Exception {
+        emulator.outage(Outage.REFUSE_CONNECTIONS);
+
+        try (ServerSocket other = new ServerSocket()) {
+            other.setReuseAddress(true);
+            assertThatThrownBy(() -> other.bind(new InetSocketAddress("127.0.0.1", emulator.port())))
+                    .isInstanceOf(BindException.class);
+        }
+        try (Socket client = new Socket()) {
+            assertThatThrownBy(() -> client.connect(new InetSocketAddress("127.0.0.1", emulator.port()), 2000))
+                    .isInstanceOf(ConnectException.class);
+        }
+        emulator.close();
+        // Closed, it lets the port go.
+        try (ServerSocket after = new ServerSocket()) {
+            after.bind(new InetSocketAddress("127.0.0.1", emulator.port()));
+            assertThat(after.getLocalPort()).isEqualTo(emulator.port());
+        }
     }
 
     @Test
