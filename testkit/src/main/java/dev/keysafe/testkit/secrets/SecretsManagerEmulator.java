@@ -5,14 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.keysafe.common.Json;
-import dev.keysafe.testkit.Canary;
-import dev.keysafe.testkit.stub.OpenAiStub;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -21,7 +18,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,8 +68,8 @@ public final class SecretsManagerEmulator implements AutoCloseable {
     private final SecretsManagerProtocol protocol = new SecretsManagerProtocol(secrets);
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private HttpServer server;
-    /** The port, held while nothing listens on it, so no other server started meanwhile can be given it. */
-    private Socket portHeld;
+    /** The port while nothing listens on it, kept from any server started meanwhile. */
+    private HeldPort portHeld;
     private volatile Outage outage = Outage.NONE;
     private volatile Duration slowness = Duration.ZERO;
 
@@ -189,9 +185,8 @@ public final class SecretsManagerEmulator implements AutoCloseable {
         if (next == Outage.REFUSE_CONNECTIONS && server != null) {
             server.stop(0);
             server = null;
-            // A freed port goes to the next server that asks for any port: a client of this one would then
-            // get that server's answers (one that answers every request with 200 made a "down" secret empty).
-            portHeld = holdPort(port);
+            // Freed, the port could go to another test's stub, whose 200s made a "down" secret read as empty.
+            portHeld = HeldPort.hold(port);
         } else if (next != Outage.REFUSE_CONNECTIONS && server == null) {
             releasePort();
             server = bind(port, workers);
@@ -240,49 +235,9 @@ public final class SecretsManagerEmulator implements AutoCloseable {
         workers.shutdownNow();
     }
 
-    /**
-     * Binds {@code port} without listening, so a connection gets a reset (refused). Without
-     * SO_REUSEADDR no other socket can bind the port; that fails while the port's closed
-     * connections linger (TIME_WAIT), and then the port is bound with it: a server asking for any
-     * free port is still never given it. The stopped server's socket can take a moment to close,
-     * so this tries for up to 2 s; then the port is left free, as it was before it was held.
-     */
-    private static Socket holdPort(int port) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        while (true) {
-            for (boolean reuse : new boolean[] {false, true}) {
-                Socket socket = new Socket();
-                try {
-                    socket.setReuseAddress(reuse);
-                    socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
-                    return socket;
-                } catch (IOException e) {
-                    closeQuietly(socket);
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                return null;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // a socket that is not connected closes without a word that matters here
-        }
-    }
-
     private void releasePort() {
         if (portHeld != null) {
-            closeQuietly(portHeld);
+            portHeld.close();
             portHeld = null;
         }
     }
@@ -324,72 +279,5 @@ public final class SecretsManagerEmulator implements AutoCloseable {
         } finally {
             exchange.close();
         }
-    }
-
-    /**
-     * Runs the emulator on its own until interrupted:
-     * {@code SecretsManagerEmulator [--port N] [--secret NAME=VALUE]... [--openai-stub [--rotate-every SECONDS]]}.
-     * With {@code --openai-stub} it also starts the OpenAI stub, plants a throwaway key in
-     * {@value #DEMO_SECRET_ID}, prints the settings module 05 needs, and can rotate that key on a
-     * schedule (revoking the old one after half the interval), so rotation can be watched.
-     */
-    public static void main(String[] args) throws InterruptedException {
-        int port = 0;
-        Map<String, String> planted = new LinkedHashMap<>();
-        boolean withStub = false;
-        int rotateEvery = 0;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                case "--secret" -> {
-                    String pair = args[++i];
-                    int eq = pair.indexOf('=');
-                    if (eq < 1) {
-                        System.err.println("--secret needs NAME=VALUE");
-                        System.exit(2);
-                    }
-                    planted.put(pair.substring(0, eq), pair.substring(eq + 1));
-                }
-                case "--openai-stub" -> withStub = true;
-                case "--rotate-every" -> rotateEvery = Integer.parseInt(args[++i]);
-                case "--help", "-h" -> {
-                    System.out.println("usage: SecretsManagerEmulator [--port N] [--secret NAME=VALUE]... "
-                            + "[--openai-stub [--rotate-every SECONDS]]");
-                    return;
-                }
-                default -> {
-                    System.err.println("unknown option: " + args[i] + " (try --help)");
-                    System.exit(2);
-                }
-            }
-        }
-        SecretsManagerEmulator emulator = start(port);
-        planted.forEach(emulator::createSecret);
-        OpenAiStub stub = withStub ? OpenAiStub.start() : null;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            emulator.close();
-            if (stub != null) {
-                stub.close();
-            }
-        }));
-        System.out.println("Secrets Manager emulator listening: AWS_ENDPOINT_URL_SECRETS_MANAGER=" + emulator.endpoint());
-        StringBuilder exports = new StringBuilder("export");
-        emulator.clientEnv().forEach((name, value) -> exports.append(' ').append(name).append('=').append(value));
-        if (stub != null) {
-            String key = Canary.fresh().value();
-            stub.acceptKeys(key);
-            emulator.createSecret(DEMO_SECRET_ID, key);
-            exports.append(" OPENAI_SECRET_ID=").append(DEMO_SECRET_ID).append(" OPENAI_BASE_URL=").append(stub.baseUrl());
-        }
-        System.out.println(exports);
-        if (stub != null && rotateEvery > 0) {
-            KeyRotation rotation = KeyRotation.of(emulator, DEMO_SECRET_ID, stub);
-            while (true) {
-                Thread.sleep(Duration.ofSeconds(rotateEvery).toMillis());
-                rotation.rotate(Duration.ofMillis(rotateEvery * 500L));
-                System.out.println("rotated: " + rotation);
-            }
-        }
-        new CountDownLatch(1).await();
     }
 }
