@@ -69,9 +69,9 @@ public final class ClassDataArchives {
 
         /**
          * Called once the run has ended (more than once is fine): when it listed its classes and
-         * {@code succeeded}, writes the archive from the list. A run that failed, as a refused
-         * start does within a few hundred classes, hands the listing on to the class path's next
-         * run. A dump that fails leaves no archive, and the class path's runs go without one.
+         * {@code succeeded}, writes the archive from the list. A run that failed (a refused start
+         * loads only part of the classes the others need) hands the listing on to the class
+         * path's next run. A dump that fails leaves no archive, and the class path's runs go without one.
          */
         void finish(boolean succeeded) {
             if (made == null || made.isDone()) {
