@@ -50,29 +50,21 @@ public final class ModuleRunner {
     }
 
     public static RunResult run(ModuleLaunch launch, Path workDir, Duration timeout) {
-        Started started = start(launch, workDir, true);
+        Started started = start(launch, workDir);
         try {
             if (!started.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 started.process.destroyForcibly().waitFor();
                 throw new AssertionError(launch.mainClass() + " did not finish within " + timeout);
             }
-            return started.result();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + launch.mainClass(), e);
-        } finally {
-            // After the result: the time it took is the run's, not the archive's.
-            started.archive.finish(!started.process.isAlive() && started.process.exitValue() == 0);
         }
+        return started.result();
     }
 
     /** Starts {@code launch} in {@code workDir} and returns at once; the caller waits for it or stops it. */
     public static Started start(ModuleLaunch launch, Path workDir) {
-        return start(launch, workDir, false);
-    }
-
-    private static Started start(ModuleLaunch launch, Path workDir, boolean runsToTheEnd) {
-        ClassDataArchives.Use archive = ClassDataArchives.forRun(launch.classpath(), runsToTheEnd);
         try {
             Files.createDirectories(workDir);
             Path tmp = Files.createDirectories(workDir.resolve(".tmp"));
@@ -84,11 +76,9 @@ public final class ModuleRunner {
             Set<Path> before = listFiles(workDir);
 
             // Quick start-up: these runs are short, and there are many.
-            List<String> quickStart = new ArrayList<>(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            List<String> command = launch.command(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                     "-Xshare:auto", "-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log"),
                     "-Djava.io.tmpdir=" + tmp));
-            quickStart.addAll(archive.jvmArgs());
-            List<String> command = launch.command(quickStart);
 
             ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
             builder.environment().keySet().removeIf(name -> name.startsWith("OPENAI_") || name.startsWith("AWS_"));
@@ -97,11 +87,10 @@ public final class ModuleRunner {
             long start = System.nanoTime();
             Process process = builder.start();
             process.getOutputStream().close();
-            Started started = new Started(launch, workDir, before, command, process, start, archive);
+            Started started = new Started(launch, workDir, before, command, process, start);
             started.commandLine.addAll(process.info().arguments().map(List::of).orElse(List.of()));
             return started;
         } catch (IOException e) {
-            archive.finish(false);
             throw new UncheckedIOException(e);
         }
     }
@@ -117,7 +106,6 @@ public final class ModuleRunner {
         private final List<String> commandLine;
         private final Process process;
         private final long startNanos;
-        private final ClassDataArchives.Use archive;
         // Bytes, decoded when read: a chunk may end in the middle of a character.
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
         private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -125,8 +113,7 @@ public final class ModuleRunner {
         private final Thread errReader;
 
         private Started(ModuleLaunch launch, Path workDir, Set<Path> before, List<String> command, Process process,
-                        long startNanos, ClassDataArchives.Use archive) {
-            this.archive = archive;
+                        long startNanos) {
             this.launch = launch;
             this.workDir = workDir;
             this.before = before;
@@ -193,7 +180,6 @@ public final class ModuleRunner {
             try {
                 outReader.join();
                 errReader.join();
-                Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
                 Set<Path> written = listFiles(workDir);
                 written.removeAll(before);
                 String stdout;
@@ -204,7 +190,7 @@ public final class ModuleRunner {
                 }
                 return new RunResult(process.exitValue(), stdout, stderr, List.copyOf(commandLine),
                         written.stream().sorted().collect(Collectors.toList()),
-                        took);
+                        Duration.ofNanos(System.nanoTime() - startNanos));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (InterruptedException e) {

@@ -1,6 +1,5 @@
 package dev.keysafe.workshop.shared;
 
-import dev.keysafe.testkit.run.ClassDataArchives;
 import dev.keysafe.testkit.run.ModuleLaunch;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,9 +19,7 @@ public final class ProcessStart {
         for (Map.Entry<String, String> file : launch.files().entrySet()) {
             WorkDir.plant(workDir.resolve(file.getKey()), file.getValue());
         }
-        // In the kit's own test build, the class-data archive its runs of this module made: none for a learner.
-        ProcessBuilder builder = new ProcessBuilder(launch.command(ClassDataArchives.mapped(launch.classpath())))
-                .directory(workDir.toFile());
+        ProcessBuilder builder = new ProcessBuilder(launch.command(java.util.List.of())).directory(workDir.toFile());
         builder.environment().clear();
         builder.environment().putAll(env);
         builder.environment().putAll(launch.env());
